@@ -1,0 +1,71 @@
+"""What an assignment *is*: the data exchanged between the engine, the checker, the CLI and the API.
+
+The rules an assignment must satisfy are stated once here, in words, so that the model builder
+(:mod:`matcher.assignment`) and the independent checker (:mod:`matcher.checker`) implement them
+separately from the same specification:
+
+1. Every case of the problem gets at most one line; a case without one is *unassigned*.
+2. Team (expertise): one distinct expert per role in ``case.needs_roles``, each with
+   ``expert.can_fill(role, case.category)`` and speaking ``case.language``.
+3. Conflict of interest: no team member in ``case.excluded_experts``; no team member whose
+   ``affiliations`` intersect the organizations of the case's parties.
+4. Location: the session is online (``case.online_allowed`` and every member ``online_capable``), or
+   every member other than a judge can travel from their home center to ``case.center`` within
+   ``max_travel_minutes`` (travel times from :func:`matcher.network.travel_minutes`).
+5. Slot: a case with ``needs_session`` gets a slot inside the planning horizon, on or after the
+   planning day and on or before ``case.deadline``; an in-person session also needs the center open
+   in that weekly half-day and a room ``0 <= room < center.rooms``. A case without ``needs_session``
+   has no slot and no room.
+6. Availability: each member has the slot's weekly half-day in ``availability`` and is not on leave
+   that date; a judge additionally has a :class:`RotationSlot` placing them at ``case.center`` in that
+   slot (judicial confirmation happens where the judge is stationed).
+7. One place at a time: no expert in two sessions in the same slot; no room of a center hosts two
+   in-person sessions in the same slot.
+8. Workload: for every expert, ``open_cases`` + lines naming them <= ``max_open_cases``; sessions
+   in any ISO week <= ``max_sessions_per_week``.
+9. Pins: every pinned line appears in the solution exactly as pinned.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .enums import Role
+from .models import Id
+from .time import TimeSlot
+
+
+class Seat(BaseModel):
+    """One role of a case's team, filled by one expert."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    role: Role
+    expert: Id
+
+
+class AssignmentLine(BaseModel):
+    """A case's team and (if it needs one) its session: slot, room or online."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    case: Id
+    team: tuple[Seat, ...] = Field(min_length=1)
+    slot: TimeSlot | None = None
+    room: int | None = Field(default=None, ge=0)
+    online: bool = False
+
+    @model_validator(mode="after")
+    def _shape(self) -> AssignmentLine:
+        if self.online and self.room is not None:
+            raise ValueError(f"an online session has no room (got room {self.room})")
+        if self.slot is None and (self.room is not None or self.online):
+            raise ValueError("room and online describe a session: slot is required")
+        return self
+
+    @property
+    def experts(self) -> tuple[str, ...]:
+        return tuple(s.expert for s in self.team)
+
+    def expert_for(self, role: Role) -> str | None:
+        return next((s.expert for s in self.team if s.role == role), None)

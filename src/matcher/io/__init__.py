@@ -1,0 +1,1 @@
+"""Readers for published benchmark formats."""
