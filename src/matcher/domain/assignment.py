@@ -28,9 +28,11 @@ separately from the same specification:
 
 from __future__ import annotations
 
+import datetime as dt
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .enums import Role
+from .enums import HalfDay, Role
 from .models import Id
 from .time import TimeSlot
 
@@ -69,3 +71,37 @@ class AssignmentLine(BaseModel):
 
     def expert_for(self, role: Role) -> str | None:
         return next((s.expert for s in self.team if s.role == role), None)
+
+
+class AssignmentRequest(BaseModel):
+    """What a coordinator asks for: which open cases to plan, over which horizon, keeping which pins.
+
+    The planning horizon is ``horizon_days`` calendar days from ``horizon_start`` (default: the
+    scenario's ``today``), two half-day slots a day. ``pins`` are lines already announced to the
+    parties (kept exactly); ``previous`` is an earlier, unannounced plan whose changes a re-solve keeps
+    few (the disruption term).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    cases: tuple[Id, ...] | None = Field(default=None, description="Case ids to plan; None = every case")
+    horizon_start: dt.date | None = None
+    horizon_days: int = Field(default=10, ge=1, le=92)
+    pins: tuple[AssignmentLine, ...] = ()
+    previous: tuple[AssignmentLine, ...] = ()
+
+    @model_validator(mode="after")
+    def _pins_unique(self) -> AssignmentRequest:
+        seen: set[str] = set()
+        for i, p in enumerate(self.pins):
+            if p.case in seen:
+                raise ValueError(f"pins[{i}].case {p.case!r} is pinned twice")
+            seen.add(p.case)
+        return self
+
+    def slots(self, today: dt.date) -> tuple[TimeSlot, ...]:
+        """Every half-day of the horizon, in order."""
+        start = self.horizon_start or today
+        return tuple(
+            TimeSlot(date=start + dt.timedelta(days=d), half=h) for d in range(self.horizon_days) for h in HalfDay
+        )
