@@ -1,0 +1,69 @@
+"""Objective weights and solver parameters: validated, immutable, passed in (never hidden constants)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class ObjectiveWeights(BaseModel):
+    """Weights of the named objective terms (all >= 0; a zero weight removes the term).
+
+    The objective is minimised and is the weighted sum of these terms (units in brackets):
+
+    - ``proficiency``: Σ over seats of ``5 - proficiency(expert, case.category)`` [proficiency points
+      short of the maximum 5; an expert not listing the category counts as proficiency 1].
+    - ``travel``: Σ over seats of an in-person session (or a case without session) of the member's
+      travel minutes home center → case center (judges excluded: they sit where rotated);
+      an online seat counts ``online_minutes`` instead [minutes].
+    - ``urgency``: Σ over cases with a session of ``risk_factor(case) × d`` where ``d`` is the number
+      of half-days between the horizon start and the chosen slot; risk_factor is 1 for low, 3 for
+      medium and 10 for high risk (high covers 民转刑 risk in family disputes) [risk-weighted half-days].
+    - ``waiting``: Σ over cases with a session of ``age_days(case) × d / 10`` — cases waiting longer
+      since ``received`` are seen earlier [day·half-days / 10].
+    - ``balance``: the largest number of lines naming any one expert (min-max load, pins included):
+      ``max_e lines(e)`` [cases].
+    - ``continuity``: Σ over seats whose expert is neither preferred nor previous on the case [seats].
+    - ``disruption``: Σ over cases of ``request.previous`` whose new line differs from the previous one
+      (another team, slot, or mode; dropping the case counts too) [changed lines].
+    - ``unassigned``: Σ over cases left without a line [cases] — the large penalty that makes leaving a
+      case unserved the last resort.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    proficiency: float = Field(default=10.0, ge=0)
+    travel: float = Field(default=1.0, ge=0)
+    urgency: float = Field(default=5.0, ge=0)
+    waiting: float = Field(default=1.0, ge=0)
+    balance: float = Field(default=20.0, ge=0)
+    continuity: float = Field(default=15.0, ge=0)
+    disruption: float = Field(default=100.0, ge=0)
+    unassigned: float = Field(default=100_000.0, ge=0)
+    online_minutes: float = Field(default=40.0, ge=0, description="Travel-equivalent minutes of one online seat")
+
+    @model_validator(mode="after")
+    def _unassigned_dominates(self) -> ObjectiveWeights:
+        if self.unassigned <= 0:
+            raise ValueError(f"unassigned must be > 0 so that serving a case is always preferred, got {self.unassigned}")
+        return self
+
+
+class SolveParams(BaseModel):
+    """How to solve: limits, parallelism, seed and model-size controls."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    time_limit_s: float = Field(default=10.0, gt=0, description="Wall-clock limit for the whole solve")
+    workers: int = Field(default=2, ge=1, le=64, description="CP-SAT search workers")
+    seed: int = Field(default=0, ge=0, description="CP-SAT random seed (same seed, same result)")
+    max_experts_per_seat: int | None = Field(
+        default=None,
+        ge=1,
+        description="Keep only the cheapest N feasible experts per (case, role); None keeps all (exact). "
+        "When it prunes anything, the reported bound is the coupling-free relaxation bound.",
+    )
+    max_rounds: int = Field(
+        default=8, ge=1, description="Rounds of adding violated expert-slot constraints before repairing"
+    )
+    use_flow: bool = Field(default=True, description="Try the min-cost-flow fast path when it is exact")
+    log: bool = Field(default=False, description="Print the CP-SAT search log")
