@@ -1,0 +1,429 @@
+"""Candidate pruning: which experts can take which seat, and which slots each case can use.
+
+Every hard rule that concerns one case and one expert (or one case and one slot) is applied here, as
+a named vectorised mask over the expert pool, before any model is built: expertise, language,
+conflict of interest, location (travel limit or online), availability and leave, judge rotation,
+deadline and opening hours, pins. What survives is exactly the set of options the rules allow for
+that case in isolation — the pruning is exact, not heuristic. Rules that couple cases (workload, one
+place at a time, rooms) are left to the model (:mod:`matcher.assignment.constraints`).
+
+When a seat or a case has no option left, :func:`build_problem` records *why*, naming the rule that
+removed the last candidate, e.g. "no labor mediator within travel of center bj-1 (nearest 75 min) and
+online not allowed".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from matcher.domain import AssignmentLine, AssignmentRequest, Case, Expert, Role, Scenario, TimeSlot
+from matcher.network import TravelTimes
+
+IN_PERSON, ONLINE = 0, 1
+MODES = (IN_PERSON, ONLINE)
+
+
+@dataclass
+class SeatOption:
+    """Expert ``expert`` (pool index) may take the seat in ``mode``, in any slot of ``slots``."""
+
+    expert: int
+    mode: int
+    slots: np.ndarray  # slot indices (for a case without session: empty)
+    proficiency: int
+    travel: float  # minutes counted by the travel term (0 for judges; online_minutes applied later)
+    continuity_miss: bool
+
+
+@dataclass
+class Seat:
+    role: Role
+    options: list[SeatOption]
+
+
+@dataclass
+class PlannedCase:
+    """One case of the problem with everything the model needs about it."""
+
+    index: int
+    case: Case
+    seats: list[Seat]
+    slots: dict[int, np.ndarray]  # mode -> slot indices the case itself allows (deadline, opening, rooms)
+    pin: AssignmentLine | None = None
+    previous: AssignmentLine | None = None
+    reasons: list[str] = field(default_factory=list)  # why it cannot be served (empty = it can)
+    floor: float = 0.0  # cheapest objective of this case alone over all feasible options (a bound)
+
+    @property
+    def needs_session(self) -> bool:
+        return self.case.needs_session
+
+
+@dataclass
+class Problem:
+    """The pruned problem: indices over experts and slots, per-case options, pinned resource use."""
+
+    scenario: Scenario
+    request: AssignmentRequest
+    start: dt.date
+    slots: tuple[TimeSlot, ...]
+    experts: tuple[Expert, ...]
+    cases: list[PlannedCase]
+    open_capacity: np.ndarray  # per expert: lines this plan may still give (max_open - open_cases)
+    week_of_slot: np.ndarray  # ISO (year*100 + week) per slot
+    session_capacity: dict[tuple[int, int], int]  # (expert, week) -> sessions allowed this plan
+    room_capacity: dict[tuple[str, int], int]  # (center, slot) -> rooms free
+    infeasible_reasons: list[str] = field(default_factory=list)  # pins that can never hold
+    pruned: bool = False  # True when max_experts_per_seat removed feasible options
+
+    @property
+    def expert_index(self) -> dict[str, int]:
+        return {e.id: i for i, e in enumerate(self.experts)}
+
+
+# -- named masks: one per hard rule --------------------------------------------------------------
+
+
+def expertise_mask(experts: tuple[Expert, ...], role: Role, case: Case) -> np.ndarray:
+    """Expertise: the expert can fill ``role`` for the case's category (industry disputes only to
+    industry mediators of that industry; ordinary mediator seats also to full-time mediators)."""
+    return np.fromiter((e.can_fill(role, case.category) for e in experts), bool, len(experts))
+
+
+def language_mask(experts: tuple[Expert, ...], case: Case) -> np.ndarray:
+    """Required language: the expert speaks ``case.language``."""
+    return np.fromiter((case.language in e.languages for e in experts), bool, len(experts))
+
+
+def conflict_of_interest_mask(experts: tuple[Expert, ...], case: Case) -> np.ndarray:
+    """Conflict of interest: not excluded on the case, no affiliation with a party's organization."""
+    orgs = case.organizations
+    excluded = set(case.excluded_experts)
+    return np.fromiter(
+        (e.id not in excluded and not (orgs and orgs.intersection(e.affiliations)) for e in experts), bool, len(experts)
+    )
+
+
+def location_modes(
+    experts: tuple[Expert, ...], minutes: np.ndarray, max_travel: np.ndarray, is_judge: np.ndarray, case: Case
+) -> tuple[np.ndarray, np.ndarray]:
+    """Location: (in person allowed, online allowed) per expert. In person: within the travel limit
+    (judges sit where rotated, so travel does not bind them). Online: the case has a session, allows
+    online, and the expert is online-capable."""
+    in_person = is_judge | (minutes <= max_travel + 1e-9)
+    online_capable = np.fromiter((e.online_capable for e in experts), bool, len(experts))
+    online = online_capable & bool(case.needs_session and case.online_allowed)
+    return in_person, online
+
+
+def deadline_slots(slots: tuple[TimeSlot, ...], start: dt.date, case: Case) -> np.ndarray:
+    """Deadline: slots on or after the planning day and on or before ``case.deadline``."""
+    return np.fromiter((start <= s.date <= case.deadline for s in slots), bool, len(slots))
+
+
+def opening_slots(scenario: Scenario, slots: tuple[TimeSlot, ...], center: str) -> np.ndarray:
+    """An in-person session needs the center open in that weekly half-day and at least one room."""
+    c = scenario.center_by_id[center]
+    opening = set(c.opening)
+    return np.fromiter((c.rooms > 0 and s.weekly in opening for s in slots), bool, len(slots))
+
+
+def availability_matrix(experts: tuple[Expert, ...], slots: tuple[TimeSlot, ...]) -> np.ndarray:
+    """Availability: (expert, slot) → the weekly half-day is in ``availability`` and not on leave."""
+    out = np.zeros((len(experts), len(slots)), dtype=bool)
+    for i, e in enumerate(experts):
+        weekly = set(e.availability)
+        out[i] = [s.weekly in weekly and not e.on_leave(s.date) for s in slots]
+    return out
+
+
+def judge_rotation_slots(scenario: Scenario, slots: tuple[TimeSlot, ...], index: dict[str, int]) -> dict[tuple[int, str], np.ndarray]:
+    """Judge rotation: (judge, center) → slots where the rotation calendar places the judge there."""
+    pos = {s: k for k, s in enumerate(slots)}
+    out: dict[tuple[int, str], np.ndarray] = defaultdict(lambda: np.zeros(len(slots), dtype=bool))
+    for r in scenario.rotation:
+        k = pos.get(r.slot)
+        if k is not None and r.judge in index:
+            out[index[r.judge], r.center][k] = True
+    return out
+
+
+# -- building the problem -------------------------------------------------------------------------
+
+
+def _proficiency(e: Expert, case: Case) -> int:
+    return int(e.categories.get(case.category, 1))
+
+
+def build_problem(
+    scenario: Scenario,
+    request: AssignmentRequest,
+    *,
+    online_minutes: float = 40.0,
+    max_experts_per_seat: int | None = None,
+    floor: Callable[[PlannedCase], float] | None = None,
+) -> Problem:
+    """Prune every (case, role) to its feasible experts and every case to its feasible slots."""
+    start = request.horizon_start or scenario.today
+    slots = request.slots(scenario.today)
+    experts = scenario.experts
+    idx = {e.id: i for i, e in enumerate(experts)}
+    n_e = len(experts)
+    tt = TravelTimes(scenario)
+    center_pos = tt.index
+    home = np.fromiter((center_pos[e.home_center] for e in experts), np.int64, n_e)
+    max_travel = np.fromiter((e.max_travel_minutes for e in experts), np.float64, n_e)
+    is_judge = np.fromiter((e.role == Role.JUDGE for e in experts), bool, n_e)
+    avail = availability_matrix(experts, slots)
+    rotation = judge_rotation_slots(scenario, slots, idx)
+    slot_pos = {s: k for k, s in enumerate(slots)}
+    week = np.fromiter((s.date.isocalendar()[0] * 100 + s.date.isocalendar()[1] for s in slots), np.int64, len(slots))
+
+    infeasible: list[str] = []
+    pins = {p.case: p for p in request.pins}
+    previous = {p.case: p for p in request.previous}
+    for cid in pins:
+        if cid not in scenario.case_by_id:
+            infeasible.append(f"pin for case {cid!r}: no such case in the scenario")
+    wanted = list(request.cases) if request.cases is not None else [c.id for c in scenario.cases]
+    for cid in wanted:
+        if cid not in scenario.case_by_id:
+            infeasible.append(f"request.cases names {cid!r}: no such case in the scenario")
+    wanted_set = set(wanted)
+    case_ids = [c.id for c in scenario.cases if c.id in wanted_set or c.id in pins]
+
+    # Resources the pins already hold: they shrink what the rest of the plan may use.
+    open_capacity = np.fromiter((e.max_open_cases - e.open_cases for e in experts), np.int64, n_e)
+    busy = np.zeros((n_e, len(slots)), dtype=bool)  # expert sits in a pinned session then
+    session_capacity: dict[tuple[int, int], int] = {}
+    room_used: dict[tuple[str, int], set[int]] = defaultdict(set)
+    for p in request.pins:
+        if p.case not in scenario.case_by_id:
+            continue
+        case = scenario.case_by_id[p.case]
+        k = slot_pos.get(p.slot) if p.slot is not None else None
+        if k is not None and not p.online and p.room is not None:
+            if p.room in room_used[case.center, k]:
+                infeasible.append(f"pins: room {p.room} of {case.center} at {p.slot} is pinned twice")
+            room_used[case.center, k].add(p.room)
+        for s in p.team:
+            if s.expert not in idx:
+                continue  # reported by the pin's own analysis below
+            i = idx[s.expert]
+            if k is not None:
+                if busy[i, k]:
+                    infeasible.append(f"pins: expert {s.expert} is pinned to two sessions at {p.slot}")
+                busy[i, k] = True
+    room_capacity: dict[tuple[str, int], int] = {}
+    for c in scenario.centers:
+        for k in range(len(slots)):
+            used = room_used.get((c.id, k), set())
+            room_capacity[c.id, k] = c.rooms - len(used)
+
+    planned: list[PlannedCase] = []
+    pruned = False
+    for ci, cid in enumerate(case_ids):
+        case = scenario.case_by_id[cid]
+        pin = pins.get(cid)
+        pc = PlannedCase(index=ci, case=case, seats=[], slots={}, pin=pin, previous=previous.get(cid))
+        minutes = tt.from_center(case.center)[home]
+        in_person_ok, online_ok = location_modes(experts, minutes, max_travel, is_judge, case)
+        coi = conflict_of_interest_mask(experts, case)
+        lang = language_mask(experts, case)
+        in_window = deadline_slots(slots, start, case)
+        if case.needs_session:
+            open_here = opening_slots(scenario, slots, case.center)
+            rooms_free = np.fromiter((room_capacity[case.center, k] > 0 for k in range(len(slots))), bool, len(slots))
+            rule_ok = {IN_PERSON: in_window & open_here, ONLINE: in_window & bool(case.online_allowed)}
+            slot_ok = {IN_PERSON: rule_ok[IN_PERSON] & rooms_free, ONLINE: rule_ok[ONLINE]}
+        else:
+            rule_ok = slot_ok = {IN_PERSON: np.zeros(len(slots), bool), ONLINE: np.zeros(len(slots), bool)}
+        if pin is not None:
+            slot_ok = _restrict_to_pin(scenario, pc, pin, rule_ok, slot_pos, len(slots), infeasible)
+        pc.slots = {m: np.flatnonzero(slot_ok[m]) for m in MODES}
+        if case.needs_session and not any(len(v) for v in pc.slots.values()):
+            pc.reasons.append(_no_slot_reason(scenario, case, start, slots, in_window))
+        wanted_online = online_minutes
+        for role in case.needs_roles:
+            fill = expertise_mask(experts, role, case)
+            base = fill & lang & coi & (open_capacity > 0)
+            if pin is not None:
+                pinned = pin.expert_for(role)
+                only = np.zeros(n_e, bool)
+                if pinned is not None and pinned in idx:
+                    only[idx[pinned]] = True
+                base &= only
+            options: list[SeatOption] = []
+            for i in np.flatnonzero(base):
+                e = experts[i]
+                prof = _proficiency(e, case)
+                miss = bool(case.preferred_experts or case.previous_experts) and (
+                    e.id not in case.preferred_experts and e.id not in case.previous_experts
+                )
+                travel = 0.0 if is_judge[i] else float(minutes[i])
+                if not case.needs_session:
+                    if in_person_ok[i]:
+                        options.append(SeatOption(int(i), IN_PERSON, np.empty(0, np.int64), prof, travel, miss))
+                    continue
+                # A pinned case keeps its own session; other cases must avoid pinned sessions.
+                free = avail[i] if pin is not None else avail[i] & ~busy[i]
+                if is_judge[i]:
+                    free = free & rotation[int(i), case.center]
+                for mode, ok in ((IN_PERSON, in_person_ok[i]), (ONLINE, online_ok[i])):
+                    if not ok:
+                        continue
+                    s = np.flatnonzero(free & slot_ok[mode])
+                    if len(s):
+                        t = travel if mode == IN_PERSON else wanted_online
+                        options.append(SeatOption(int(i), mode, s, prof, t, miss))
+            if not options:
+                pc.reasons.append(
+                    _no_expert_reason(scenario, case, role, pin, experts, fill, lang, coi, open_capacity,
+                                      in_person_ok, online_ok, avail & ~busy, rotation, slot_ok, is_judge, minutes)
+                )
+            pc.seats.append(Seat(role, options))
+        if floor is not None:
+            pc.floor = floor(pc)
+        if max_experts_per_seat is not None and pin is None:
+            for seat in pc.seats:
+                if len({o.expert for o in seat.options}) > max_experts_per_seat:
+                    seat.options = _cheapest(seat.options, max_experts_per_seat, case)
+                    pruned = True
+        if pin is not None and pc.reasons:
+            infeasible.append(f"pin for case {cid}: " + "; ".join(pc.reasons))
+        planned.append(pc)
+
+    for i in range(n_e):
+        for w in set(week.tolist()):
+            pinned_sessions = int(busy[i, week == w].sum())
+            session_capacity[i, int(w)] = experts[i].max_sessions_per_week - pinned_sessions
+            if session_capacity[i, int(w)] < 0:
+                infeasible.append(
+                    f"pins: expert {experts[i].id} has {pinned_sessions} pinned sessions in week {w % 100}, "
+                    f"over max_sessions_per_week {experts[i].max_sessions_per_week}"
+                )
+    pinned_lines = defaultdict(int)
+    for p in request.pins:
+        for s in p.team:
+            if s.expert in idx:
+                pinned_lines[idx[s.expert]] += 1
+    for i, n in pinned_lines.items():
+        if n > open_capacity[i]:
+            infeasible.append(
+                f"pins: expert {experts[i].id} is pinned to {n} cases but has room for {open_capacity[i]} "
+                f"(max_open_cases {experts[i].max_open_cases}, open_cases {experts[i].open_cases})"
+            )
+    return Problem(scenario, request, start, slots, experts, planned, open_capacity, week, session_capacity,
+                   room_capacity, infeasible, pruned)
+
+
+def _cheapest(options: list[SeatOption], n: int, case: Case) -> list[SeatOption]:
+    """Keep the options of the n experts with the smallest proficiency shortfall + travel + continuity."""
+    score: dict[int, float] = {}
+    for o in options:
+        s = 10 * (5 - o.proficiency) + o.travel + 15 * o.continuity_miss
+        score[o.expert] = min(score.get(o.expert, float("inf")), s)
+    keep = set(sorted(score, key=lambda e: (score[e], e))[:n])
+    return [o for o in options if o.expert in keep]
+
+
+def _restrict_to_pin(
+    scenario: Scenario, pc: PlannedCase, pin: AssignmentLine, rule_ok: dict[int, np.ndarray],
+    slot_pos: dict[TimeSlot, int], n_slots: int, infeasible: list[str],
+) -> dict[int, np.ndarray]:
+    """Pins stay exactly as they are: only the pinned slot and mode remain (if the rules allow them)."""
+    case = pc.case
+    roles = sorted(s.role.value for s in pin.team)
+    if roles != sorted(r.value for r in case.needs_roles):
+        infeasible.append(
+            f"pin for case {case.id}: team roles {roles} differ from needs_roles {sorted(r.value for r in case.needs_roles)}"
+        )
+    if len(set(pin.experts)) != len(pin.experts):
+        infeasible.append(f"pin for case {case.id}: one expert holds two seats")
+    out = {m: np.zeros(n_slots, bool) for m in MODES}
+    if not case.needs_session:
+        if pin.slot is not None:
+            infeasible.append(f"pin for case {case.id}: the case needs no session but the pin has slot {pin.slot}")
+        return out
+    if pin.slot is None:
+        infeasible.append(f"pin for case {case.id}: the case needs a session but the pin has no slot")
+        return out
+    k = slot_pos.get(pin.slot)
+    if k is None:
+        infeasible.append(f"pin for case {case.id}: slot {pin.slot} is outside the planning horizon")
+        return out
+    mode = ONLINE if pin.online else IN_PERSON
+    if not rule_ok[mode][k]:
+        why = "online is not allowed" if mode == ONLINE and not case.online_allowed else (
+            f"past the deadline {case.deadline.isoformat()}" if pin.slot.date > case.deadline else
+            f"center {case.center} is closed then")
+        infeasible.append(f"pin for case {case.id}: slot {pin.slot} breaks the slot rule ({why})")
+        return out
+    if mode == IN_PERSON:
+        rooms = scenario.center_by_id[case.center].rooms
+        if pin.room is None or pin.room >= rooms:
+            infeasible.append(f"pin for case {case.id}: room {pin.room} is not a room of {case.center} (rooms 0..{rooms - 1})")
+            return out
+    out[mode][k] = True
+    return out
+
+
+def _no_slot_reason(scenario: Scenario, case: Case, start: dt.date, slots: tuple[TimeSlot, ...], in_window: np.ndarray) -> str:
+    if case.deadline < start:
+        return f"deadline {case.deadline.isoformat()} is before the planning day {start.isoformat()}"
+    if not in_window.any():
+        return f"no half-day of the horizon falls on or before the deadline {case.deadline.isoformat()}"
+    return (
+        f"center {case.center} is closed or has no free room in every half-day before "
+        f"{case.deadline.isoformat()}" + ("" if case.online_allowed else ", and the case does not allow online")
+    )
+
+
+def _no_expert_reason(
+    scenario, case, role, pin, experts, fill, lang, coi, open_capacity, in_person_ok, online_ok, free, rotation,
+    slot_ok, is_judge, minutes,
+) -> str:
+    """Name the rule that removed the last candidate for this seat (filters applied in order)."""
+    what = f"{case.category.value} {role.value}"
+    if pin is not None:
+        who = pin.expert_for(role)
+        if who is None:
+            return f"the pin names no {role.value}"
+        if who not in {e.id for e in experts}:
+            return f"pinned expert {who!r} does not exist"
+        i = next(k for k, e in enumerate(experts) if e.id == who)
+        for ok, rule in ((fill[i], "expertise"), (lang[i], f"language {case.language}"), (coi[i], "conflict of interest"),
+                         (open_capacity[i] > 0, "workload (max_open_cases)")):
+            if not ok:
+                return f"pinned {role.value} {who} breaks {rule}"
+        return f"pinned {role.value} {who} is not available (location, leave, rotation or deadline) in the pinned slot"
+    m = fill
+    if not m.any():
+        return f"no {what} in the pool"
+    if not (m := m & lang).any():
+        return f"no {what} speaks {case.language}"
+    if not (m := m & coi).any():
+        return f"every {what} speaking {case.language} has a conflict of interest"
+    if not (m := m & (open_capacity > 0)).any():
+        return f"every eligible {what} already holds max_open_cases"
+    reach = m & (in_person_ok | online_ok)
+    if not reach.any():
+        nearest = float(minutes[m].min())
+        online = "online not allowed" if not case.online_allowed or not case.needs_session else "none is online-capable"
+        return f"no {what} within travel of center {case.center} (nearest {nearest:.0f} min) and {online}"
+    if not case.needs_session:
+        return f"no {what} can reach center {case.center}"
+    any_slot = slot_ok[IN_PERSON] | slot_ok[ONLINE]
+    if role == Role.JUDGE:
+        return (
+            f"no judge is rotated to center {case.center} in a free half-day on or before "
+            f"{case.deadline.isoformat()}"
+        )
+    if not any_slot.any():
+        return f"no usable half-day on or before {case.deadline.isoformat()}"
+    return f"no {what} within reach of center {case.center} is free on or before {case.deadline.isoformat()}"
