@@ -1,0 +1,91 @@
+"""`matcher assign SCENARIO`: plan a day's queue of cases (a thin translator over the engine)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from matcher.domain import AssignmentRequest, Scenario
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "assign",
+        help="assign a day's queue of cases to expert teams and session slots",
+        description="Assign every open case of SCENARIO (a bundled name or a .json/.yaml file) to a team of "
+        "experts and a session slot; print a summary and optionally write the plan as JSON.",
+    )
+    p.add_argument("scenario", help="bundled scenario name (e.g. baoan) or path to a scenario file")
+    p.add_argument("--date", type=dt.date.fromisoformat, default=None, help="first day of the horizon (default: the scenario's today)")
+    p.add_argument("--days", type=int, default=10, help="horizon length in days (default 10)")
+    p.add_argument("--time-limit", type=float, default=10.0, help="wall-clock limit in seconds (default 10)")
+    p.add_argument("--workers", type=int, default=2, help="CP-SAT workers (default 2)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--max-experts-per-seat", type=int, default=None,
+                   help="keep only the N cheapest feasible experts per seat (default: all, exact)")
+    p.add_argument("--out", type=Path, default=None, help="write {scenario, request, lines, ...} as JSON here")
+    p.add_argument("--show", type=int, default=10, help="plan lines to print (default 10)")
+    p.set_defaults(handler=run)
+
+
+def load(name_or_path: str) -> Scenario:
+    path = Path(name_or_path)
+    if path.suffix in (".json", ".yaml", ".yml") or path.exists():
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".json":
+            return Scenario.model_validate_json(text)
+        import yaml
+
+        return Scenario.model_validate(yaml.safe_load(text))
+    from matcher.scenarios import load_scenario  # bundled scenarios
+
+    return load_scenario(name_or_path)
+
+
+def run(args: argparse.Namespace) -> int:
+    from matcher.assignment import ObjectiveWeights, SolveParams, solve_assignment
+
+    try:
+        scenario = load(args.scenario)
+        request = AssignmentRequest(horizon_start=args.date, horizon_days=args.days)
+        params = SolveParams(time_limit_s=args.time_limit, workers=args.workers, seed=args.seed,
+                             max_experts_per_seat=args.max_experts_per_seat)
+    except (ValidationError, ValueError, FileNotFoundError, KeyError, ModuleNotFoundError) as exc:
+        print(f"matcher assign: {exc}", file=sys.stderr)
+        return 2
+    result = solve_assignment(scenario, request, ObjectiveWeights(), params)
+    print(summary(result, show=args.show))
+    if args.out is not None:
+        args.out.write_text(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=1), encoding="utf-8")
+        print(f"plan written to {args.out}")
+    return 0 if result.ok else 1
+
+
+def summary(r, show: int = 10) -> str:
+    out = [f"scenario {r.scenario}: {r.status.value} via {r.solver} in {r.solve_seconds:.2f} s (seed {r.seed})"]
+    if r.reason:
+        out.append(f"  reason: {r.reason}")
+    if r.objective is not None:
+        gap = f"{100 * r.gap:.3f}%" if r.gap is not None else "n/a"
+        bound = f"{r.bound:.2f}" if r.bound is not None else "n/a"
+        out.append(f"  objective {r.objective:.2f}   bound {bound}   gap {gap}")
+        for name, value in r.terms.items():
+            out.append(f"    {name:<12} {value:>12.2f}  (weighted {r.weighted_terms[name]:.2f})")
+    served = len(r.lines)
+    online = sum(1 for line in r.lines if line.online)
+    out.append(f"  cases planned {served}, online {online}, unassigned {len(r.unassigned)}")
+    for u in r.unassigned[:show]:
+        out.append(f"    unassigned {u.case}: {'; '.join(u.reasons)}")
+    for line in r.lines[:show]:
+        where = "online" if line.online else (f"room {line.room}" if line.room is not None else "no session")
+        slot = str(line.slot) if line.slot is not None else "-"
+        team = ", ".join(f"{s.role.value}={s.expert}" for s in line.team)
+        out.append(f"    {line.case}: {slot} {where}: {team}")
+    if len(r.lines) > show:
+        out.append(f"    ... {len(r.lines) - show} more lines")
+    return "\n".join(out)
