@@ -7,7 +7,6 @@ estimate from coordinates: great-circle distance × a road-winding factor at the
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 
 import networkx as nx
 import numpy as np
@@ -74,9 +73,16 @@ class TravelTimes:
         return out
 
 
-@lru_cache(maxsize=8)
 def travel_times(scenario: Scenario) -> TravelTimes:
-    return TravelTimes(scenario)
+    """The scenario's travel table, built once per scenario object.
+
+    Cached on the object itself (as ``functools.cached_property`` would): hashing a whole scenario to
+    look it up would cost more than the lookup saves, and scenarios hold unhashable dicts."""
+    cached = scenario.__dict__.get("_travel_times")
+    if cached is None:
+        cached = TravelTimes(scenario)
+        scenario.__dict__["_travel_times"] = cached
+    return cached
 
 
 def travel_minutes(scenario: Scenario, origin: str, destination: str) -> float:
