@@ -1,7 +1,7 @@
 """The independent checker: does a plan obey every rule of :mod:`matcher.domain.assignment`?
 
 Written straight from the rules' wording in that module's docstring, with plain loops over the
-domain objects and the travel times of :mod:`matcher.network`. It deliberately shares no code with the
+domain objects and :func:`matcher.network.travel_minutes`. It deliberately shares no code with the
 engine (:mod:`matcher.assignment`): a bug in the engine's model builder cannot hide itself here, so
 tests and benchmarks trust a solution only once this module accepts it.
 
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from matcher.domain import AssignmentLine, AssignmentRequest, Role, Scenario, TimeSlot
-from matcher.network import TravelTimes
+from matcher.network import travel_minutes
 
 #: Rule identifiers, in the order of the specification (1–9).
 ONE_LINE = "one_line"  # 1. at most one line per case of the problem
@@ -77,16 +77,13 @@ def check_assignment(scenario: Scenario, request: AssignmentRequest, lines: Sequ
 
     _check_one_line_per_case(scenario, request, lines, violate)
     horizon = set(request.slots(scenario.today))
-    # TravelTimes.minutes is what matcher.network.travel_minutes answers; the cached function itself
-    # needs a hashable scenario, and a Scenario (dict fields) is not.
-    travel = TravelTimes(scenario)
     for line in lines:
         case = scenario.case_by_id.get(line.case)
         if case is None:
             continue  # reported by rule 1; nothing else can be judged without the case
         _check_team(scenario, case, line, violate)
         _check_conflict_of_interest(scenario, case, line, violate)
-        _check_location(scenario, travel, case, line, violate)
+        _check_location(scenario, case, line, violate)
         _check_slot(scenario, case, line, horizon, violate)
         _check_availability(scenario, case, line, violate)
     _check_one_place_at_a_time(scenario, lines, violate)
@@ -163,7 +160,7 @@ def _check_conflict_of_interest(scenario, case, line, violate) -> None:
             violate(CONFLICT, case.id, expert_id, f"is affiliated with a party's organization {sorted(shared)}")
 
 
-def _check_location(scenario, travel, case, line, violate) -> None:
+def _check_location(scenario, case, line, violate) -> None:
     """Online needs the case to allow it and every member online-capable; otherwise everyone but a
     judge must reach the case's center within their travel limit."""
     members = [scenario.expert_by_id[x] for x in line.experts if x in scenario.expert_by_id]
@@ -177,7 +174,7 @@ def _check_location(scenario, travel, case, line, violate) -> None:
     for expert in members:
         if expert.role == Role.JUDGE:
             continue  # judges sit where the rotation puts them (rule 6)
-        minutes = travel.minutes(expert.home_center, case.center)
+        minutes = travel_minutes(scenario, expert.home_center, case.center)
         if minutes > expert.max_travel_minutes + _TRAVEL_TOLERANCE:
             violate(
                 LOCATION, case.id, expert.id,
