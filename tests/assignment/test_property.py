@@ -1,0 +1,202 @@
+"""Random small worlds: the engine's and the greedy's plans must pass the independent checker, and on
+tiny ones (≤ 4 cases, ≤ 4 experts, 4 half-days) the engine's objective must equal a brute-force
+optimum computed here — every combination of checker-valid lines, scored with the engine's weights by
+the lines-only evaluator :func:`matcher.assignment.greedy.plan_terms`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import Counter
+
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from matcher.assignment import ObjectiveWeights, SolveParams, SolveStatus, solve_assignment
+from matcher.assignment.greedy import greedy_assignment, plan_objective, plan_terms
+from matcher.checker import check_assignment
+from matcher.domain import AssignmentLine, AssignmentRequest, Scenario, Seat, TimeSlot
+
+TODAY = dt.date(2024, 3, 4)  # Monday
+HALF_DAYS = [dict(weekday=d, half=h) for d in (0, 1) for h in ("am", "pm")]  # Monday, Tuesday
+WEIGHTS = ObjectiveWeights()  # the engine's own default weights
+#: CP-SAT sees costs scaled by 100 and rounded; a plan optimal for the rounded costs may differ from
+#: the true optimum by at most half a unit per rounded coefficient.
+ROUNDING = 0.05
+
+
+@st.composite
+def small_worlds(draw) -> tuple[Scenario, AssignmentRequest]:
+    far = draw(st.sampled_from([0.05, 0.3, 0.6]))  # ~14, ~72, ~145 travel minutes from d
+    centers = [
+        dict(id="d", name="D", level="district", lat=22.5, lon=113.9, rooms=draw(st.integers(0, 2))),
+        dict(id="s", name="S", level="street", parent="d", lat=22.5 + far, lon=113.9, rooms=draw(st.integers(1, 2))),
+    ]
+    n_experts = draw(st.integers(1, 4))
+    experts = []
+    for i in range(n_experts):
+        role = "mediator" if i == 0 else draw(st.sampled_from(["mediator", "lawyer", "judge"]))
+        e = dict(id=f"e{i}", name=f"e{i}", role=role, home_center=draw(st.sampled_from(["d", "s"])),
+                 max_travel_minutes=draw(st.sampled_from([30, 60, 120])),
+                 online_capable=draw(st.sampled_from([True, True, False])),
+                 max_open_cases=draw(st.sampled_from([1, 2, 3, 4, 4])),
+                 max_sessions_per_week=draw(st.integers(1, 3)),
+                 availability=draw(st.lists(st.sampled_from(HALF_DAYS), min_size=2, max_size=4, unique_by=str)),
+                 affiliations=draw(st.sampled_from([[], [], [], ["Acme"]])))
+        e["open_cases"] = draw(st.sampled_from([0, 0, e["max_open_cases"] - 1]))
+        if draw(st.integers(0, 3)) == 0:
+            e["leave"] = [dict(start=TODAY + dt.timedelta(days=1), end=TODAY + dt.timedelta(days=1))]
+        if role == "judge":
+            e["court"] = "court1"
+        else:
+            cats = {"labor": draw(st.integers(1, 5))}
+            if i > 0 and draw(st.booleans()):
+                cats["neighbor"] = draw(st.integers(1, 5))
+            e["categories"] = cats
+        experts.append(e)
+    ids = [e["id"] for e in experts]
+    slots = [TimeSlot(date=TODAY + dt.timedelta(days=d), half=h) for d in (0, 1) for h in ("am", "pm")]
+    rotation = [
+        dict(judge=e["id"], center=c, slot=s.model_dump())
+        for e in experts if e["role"] == "judge"
+        for c in ("d", "s") for s in slots if draw(st.booleans())
+    ]
+    has_lawyer = any(e["role"] == "lawyer" for e in experts)
+    has_judge = any(e["role"] == "judge" for e in experts)
+    cases = []
+    for k in range(draw(st.integers(1, 4))):
+        roles = ["mediator"]
+        if has_lawyer and draw(st.booleans()):
+            roles.append("lawyer")
+        if has_judge and draw(st.booleans()):
+            roles.append("judge")
+        excluded = draw(st.lists(st.sampled_from(ids), max_size=1, unique=True)) if draw(st.integers(0, 2)) == 0 else []
+        preferred = draw(st.lists(st.sampled_from([x for x in ids if x not in excluded] or ["e0"]), max_size=1, unique=True))
+        cases.append(dict(
+            id=f"c{k}", category="labor", center=draw(st.sampled_from(["d", "s"])),
+            received=dt.datetime(2024, 3, 1, 8) + dt.timedelta(hours=draw(st.integers(-72, 72))),
+            deadline=TODAY + dt.timedelta(days=draw(st.sampled_from([0, 1, 3, 3]))),
+            risk=draw(st.sampled_from(["low", "medium", "high"])),
+            needs_roles=roles,
+            needs_session=draw(st.sampled_from([True, True, True, False])),
+            online_allowed=draw(st.sampled_from([True, True, False])),
+            excluded_experts=[x for x in excluded if x not in preferred],
+            preferred_experts=preferred if draw(st.booleans()) else [],
+            parties=[dict(name="p", organization=draw(st.sampled_from([None, None, "Acme"])))],
+        ))
+    data = dict(name="prop", today=TODAY, centers=centers, experts=experts, cases=cases, rotation=rotation,
+                courts=[dict(id="court1", name="Court", lat=22.5, lon=113.9)] if has_judge else [])
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError:
+        assume(False)
+    return scenario, AssignmentRequest(horizon_days=2)
+
+
+def solve(s: Scenario, request: AssignmentRequest):
+    return solve_assignment(s, request, WEIGHTS, SolveParams(time_limit_s=20, workers=2, seed=0))
+
+
+def candidate_lines(s: Scenario, request: AssignmentRequest, case) -> list[AssignmentLine]:
+    """Every line for ``case`` the checker accepts on its own. Rooms are interchangeable for the
+    objective, so in person is enumerated with room 0 and room counts are checked in the search."""
+    pools = [[e.id for e in s.experts if e.can_fill(role, case.category)] for role in case.needs_roles]
+    sessions: list[tuple[TimeSlot | None, int | None, bool]] = [(None, None, False)]
+    if case.needs_session:
+        sessions = [(slot, room, online) for slot in request.slots(s.today) for room, online in ((0, False), (None, True))]
+    out = []
+    for team in itertools.product(*pools):
+        if len(set(team)) < len(team):
+            continue
+        seats = tuple(Seat(role=r, expert=e) for r, e in zip(case.needs_roles, team))
+        for slot, room, online in sessions:
+            line = AssignmentLine(case=case.id, team=seats, slot=slot, room=room, online=online)
+            if check_assignment(s, request, [line]).ok:
+                out.append(line)
+    return out
+
+
+def brute_force(s: Scenario, request: AssignmentRequest) -> tuple[float, int]:
+    """(optimal objective, most cases servable) over every compatible choice of lines."""
+    options = [candidate_lines(s, request, c) for c in s.cases]
+    cost = [[plan_objective({k: v for k, v in plan_terms(s, request, [line], WEIGHTS).items()
+                             if k not in ("balance", "unassigned")}, WEIGHTS) for line in opts] for opts in options]
+    experts = s.expert_by_id
+    best = [float("inf"), 0]
+    load: Counter[str] = Counter()
+    busy: set = set()
+    week: Counter = Counter()
+    rooms: Counter = Counter()
+
+    def fits(line: AssignmentLine) -> bool:
+        for x in line.experts:
+            e = experts[x]
+            if e.open_cases + load[x] + 1 > e.max_open_cases:
+                return False
+            if line.slot is not None:
+                if (x, line.slot) in busy or week[x, line.slot.date.isocalendar()[1]] + 1 > e.max_sessions_per_week:
+                    return False
+        if line.slot is not None and not line.online:
+            center = s.case_by_id[line.case].center
+            if rooms[center, line.slot] + 1 > s.center_by_id[center].rooms:
+                return False
+        return True
+
+    def book(line: AssignmentLine, sign: int) -> None:
+        for x in line.experts:
+            load[x] += sign
+            if line.slot is not None:
+                week[x, line.slot.date.isocalendar()[1]] += sign
+                (busy.add if sign > 0 else busy.discard)((x, line.slot))
+        if line.slot is not None and not line.online:
+            rooms[s.case_by_id[line.case].center, line.slot] += sign
+
+    # Branch and bound: a case costs at least its cheapest line (or the unassigned penalty).
+    floor = [min([WEIGHTS.unassigned, *c]) for c in cost]
+    rest = [sum(floor[k:]) for k in range(len(floor) + 1)]
+
+    def search(k: int, so_far: float, served: int) -> None:
+        if k == len(options):
+            total = so_far + WEIGHTS.balance * max(load.values(), default=0)
+            best[0] = min(best[0], total)
+            best[1] = max(best[1], served)
+            return
+        if so_far + rest[k] + WEIGHTS.balance * max(load.values(), default=0) > best[0] + 1e-9 \
+                and served + len(options) - k <= best[1]:
+            return  # can neither lower the objective nor serve more cases
+        search(k + 1, so_far + WEIGHTS.unassigned, served)
+        for line, c in zip(options[k], cost[k]):
+            if fits(line):
+                book(line, +1)
+                search(k + 1, so_far + c, served + 1)
+                book(line, -1)
+
+    search(0, 0.0, 0)
+    return best[0], best[1]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(small_worlds())
+def test_engine_and_greedy_plans_pass_the_checker_and_the_engine_is_optimal(world):
+    s, request = world
+    result = solve(s, request)
+    assert result.status == SolveStatus.OPTIMAL, result.reason
+    report = check_assignment(s, request, result.lines)
+    assert report.ok, report.violations
+    greedy = greedy_assignment(s, request)
+    greedy_report = check_assignment(s, request, greedy.lines)
+    assert greedy_report.ok, greedy_report.violations
+
+    # The engine's reported objective is what its lines are worth, evaluated independently.
+    mine = plan_objective(plan_terms(s, request, result.lines, WEIGHTS), WEIGHTS)
+    assert abs(mine - result.objective) < 1e-6 * max(1.0, abs(mine))
+
+    optimum, most_served = brute_force(s, request)
+    assert len(result.lines) == most_served  # serving a case dominates every other term
+    assert len(greedy.lines) <= most_served
+    assert abs(result.objective - optimum) <= ROUNDING * max(1, sum(len(c.needs_roles) + 2 for c in s.cases)), (
+        result.objective, optimum)
+    assert result.objective >= optimum - 1e-6  # nothing beats the exhaustive optimum
+    assert plan_objective(plan_terms(s, request, greedy.lines, WEIGHTS), WEIGHTS) >= optimum - 1e-6
