@@ -375,3 +375,16 @@ def test_cli_rejects_unreadable_input(files, tmp_path, capsys):
     bad.write_text('{"request": {}, "lines": [{"case": "c1"}]}')
     assert main(["check", scenario_path, str(bad)]) == 2
     assert "team" in capsys.readouterr().err
+
+
+def test_cli_checks_the_engines_own_output(tmp_path, capsys):
+    """The file the engine's result dumps to (as `matcher assign --out` writes it) is checkable as is."""
+    from matcher.assignment import ObjectiveWeights, SolveParams, solve_assignment
+
+    s = basic(centers=[center(rooms=2)], cases=[case("c1"), case("c2"), case("c3", needs_session=False)])
+    result = solve_assignment(s, WEEK, ObjectiveWeights(), SolveParams(time_limit_s=5, workers=1, seed=0))
+    assert result.lines
+    scenario_path, plan_path = tmp_path / "s.json", tmp_path / "plan.json"
+    scenario_path.write_text(s.model_dump_json())
+    plan_path.write_text(json.dumps(result.model_dump(mode="json")))
+    assert main(["check", str(scenario_path), str(plan_path)]) == 0, capsys.readouterr().out
