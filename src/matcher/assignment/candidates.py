@@ -24,6 +24,8 @@ import numpy as np
 from matcher.domain import AssignmentLine, AssignmentRequest, Case, Expert, Role, Scenario, TimeSlot
 from matcher.network import TravelTimes
 
+from .config import ObjectiveWeights
+
 IN_PERSON, ONLINE = 0, 1
 MODES = (IN_PERSON, ONLINE)
 
@@ -41,9 +43,28 @@ class SeatOption:
 
 
 @dataclass
+class SeatPool:
+    """Every feasible (expert, mode) of a seat, as arrays (the exact pruning result)."""
+
+    expert: np.ndarray  # pool index of the expert
+    mode: np.ndarray  # IN_PERSON / ONLINE
+    proficiency: np.ndarray
+    travel: np.ndarray  # travel-term minutes (online seats: online_minutes; judges: 0)
+    miss: np.ndarray  # continuity miss
+    cost: np.ndarray  # weighted seat cost (proficiency + travel + continuity terms)
+
+    def __len__(self) -> int:
+        return len(self.expert)
+
+
+@dataclass
 class Seat:
+    """One role of a case: its full pool, and the options the model currently uses (a subset)."""
+
     role: Role
-    options: list[SeatOption]
+    pool: SeatPool
+    options: list[SeatOption] = field(default_factory=list)
+    kept: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))  # pool rows in ``options``
 
 
 @dataclass
@@ -57,7 +78,8 @@ class PlannedCase:
     pin: AssignmentLine | None = None
     previous: AssignmentLine | None = None
     reasons: list[str] = field(default_factory=list)  # why it cannot be served (empty = it can)
-    floor: float = 0.0  # cheapest objective of this case alone over all feasible options (a bound)
+    slot_ok: dict[int, np.ndarray] = field(default_factory=dict)  # mode -> bool per slot
+    bound: object = None  # the case's CaseBound (matcher.assignment.bounds), set while building
 
     @property
     def needs_session(self) -> bool:
@@ -79,7 +101,10 @@ class Problem:
     session_capacity: dict[tuple[int, int], int]  # (expert, week) -> sessions allowed this plan
     room_capacity: dict[tuple[str, int], int]  # (center, slot) -> rooms free
     infeasible_reasons: list[str] = field(default_factory=list)  # pins that can never hold
-    pruned: bool = False  # True when max_experts_per_seat removed feasible options
+    free: np.ndarray | None = None  # (expert, slot): available, off leave, not in a pinned session
+    avail: np.ndarray | None = None  # (expert, slot): available and off leave (pins ignored)
+    rotation: dict[tuple[int, str], np.ndarray] = field(default_factory=dict)
+    is_judge: np.ndarray | None = None
 
     @property
     def expert_index(self) -> dict[str, int]:
@@ -100,30 +125,30 @@ def language_mask(experts: tuple[Expert, ...], case: Case) -> np.ndarray:
     return np.fromiter((case.language in e.languages for e in experts), bool, len(experts))
 
 
-def conflict_of_interest_mask(experts: tuple[Expert, ...], case: Case) -> np.ndarray:
+def conflict_of_interest_mask(n_experts: int, index: dict[str, int], affiliated: dict[str, list[int]], case: Case) -> np.ndarray:
     """Conflict of interest: not excluded on the case, no affiliation with a party's organization."""
-    orgs = case.organizations
-    excluded = set(case.excluded_experts)
-    return np.fromiter(
-        (e.id not in excluded and not (orgs and orgs.intersection(e.affiliations)) for e in experts), bool, len(experts)
-    )
+    ok = np.ones(n_experts, bool)
+    for org in case.organizations:
+        ok[affiliated.get(org, [])] = False
+    ok[[index[x] for x in case.excluded_experts if x in index]] = False
+    return ok
 
 
 def location_modes(
-    experts: tuple[Expert, ...], minutes: np.ndarray, max_travel: np.ndarray, is_judge: np.ndarray, case: Case
+    minutes: np.ndarray, max_travel: np.ndarray, is_judge: np.ndarray, online_capable: np.ndarray, case: Case
 ) -> tuple[np.ndarray, np.ndarray]:
     """Location: (in person allowed, online allowed) per expert. In person: within the travel limit
     (judges sit where rotated, so travel does not bind them). Online: the case has a session, allows
     online, and the expert is online-capable."""
     in_person = is_judge | (minutes <= max_travel + 1e-9)
-    online_capable = np.fromiter((e.online_capable for e in experts), bool, len(experts))
     online = online_capable & bool(case.needs_session and case.online_allowed)
     return in_person, online
 
 
-def deadline_slots(slots: tuple[TimeSlot, ...], start: dt.date, case: Case) -> np.ndarray:
-    """Deadline: slots on or after the planning day and on or before ``case.deadline``."""
-    return np.fromiter((start <= s.date <= case.deadline for s in slots), bool, len(slots))
+def deadline_slots(slot_days: np.ndarray, start: dt.date, case: Case) -> np.ndarray:
+    """Deadline: slots (given as date ordinals) on or after the planning day and on or before
+    ``case.deadline``."""
+    return (slot_days >= start.toordinal()) & (slot_days <= case.deadline.toordinal())
 
 
 def opening_slots(scenario: Scenario, slots: tuple[TimeSlot, ...], center: str) -> np.ndarray:
@@ -164,11 +189,15 @@ def build_problem(
     scenario: Scenario,
     request: AssignmentRequest,
     *,
-    online_minutes: float = 40.0,
-    max_experts_per_seat: int | None = None,
-    floor: Callable[[PlannedCase], float] | None = None,
+    weights: ObjectiveWeights | None = None,
+    on_case: Callable[[PlannedCase, dt.date, list[np.ndarray]], None] | None = None,
 ) -> Problem:
-    """Prune every (case, role) to its feasible experts and every case to its feasible slots."""
+    """Prune every (case, role) to its feasible experts and every case to its feasible slots.
+
+    The seats' pools hold every feasible option; no option is in the model yet (see
+    :func:`keep_options`)."""
+    weights = weights or ObjectiveWeights()
+    online_minutes = weights.online_minutes
     start = request.horizon_start or scenario.today
     slots = request.slots(scenario.today)
     experts = scenario.experts
@@ -180,6 +209,17 @@ def build_problem(
     max_travel = np.fromiter((e.max_travel_minutes for e in experts), np.float64, n_e)
     is_judge = np.fromiter((e.role == Role.JUDGE for e in experts), bool, n_e)
     avail = availability_matrix(experts, slots)
+    fill_cache: dict[tuple[Role, str], np.ndarray] = {}
+    lang_cache: dict[str, np.ndarray] = {}
+    prof_cache: dict[str, np.ndarray] = {}
+    affiliated: dict[str, list[int]] = defaultdict(list)
+    for i, e in enumerate(experts):
+        for org in e.affiliations:
+            affiliated[org].append(i)
+    online_capable = np.fromiter((e.online_capable for e in experts), bool, n_e)
+    slot_days = np.fromiter((s.date.toordinal() for s in slots), np.int64, len(slots))
+    center_cache: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+    no_conflict = np.ones(n_e, bool)
     rotation = judge_rotation_slots(scenario, slots, idx)
     slot_pos = {s: k for k, s in enumerate(slots)}
     week = np.fromiter((s.date.isocalendar()[0] * 100 + s.date.isocalendar()[1] for s in slots), np.int64, len(slots))
@@ -226,31 +266,43 @@ def build_problem(
             room_capacity[c.id, k] = c.rooms - len(used)
 
     planned: list[PlannedCase] = []
-    pruned = False
     for ci, cid in enumerate(case_ids):
         case = scenario.case_by_id[cid]
         pin = pins.get(cid)
         pc = PlannedCase(index=ci, case=case, seats=[], slots={}, pin=pin, previous=previous.get(cid))
-        minutes = tt.from_center(case.center)[home]
-        in_person_ok, online_ok = location_modes(experts, minutes, max_travel, is_judge, case)
-        coi = conflict_of_interest_mask(experts, case)
-        lang = language_mask(experts, case)
-        in_window = deadline_slots(slots, start, case)
-        if case.needs_session:
+        if case.center not in center_cache:
             open_here = opening_slots(scenario, slots, case.center)
             rooms_free = np.fromiter((room_capacity[case.center, k] > 0 for k in range(len(slots))), bool, len(slots))
+            center_cache[case.center] = (tt.from_center(case.center)[home], open_here, rooms_free)
+        minutes, open_here, rooms_free = center_cache[case.center]
+        in_person_ok, online_ok = location_modes(minutes, max_travel, is_judge, online_capable, case)
+        coi = conflict_of_interest_mask(n_e, idx, affiliated, case) if (
+            case.organizations or case.excluded_experts) else no_conflict
+        if case.language not in lang_cache:
+            lang_cache[case.language] = language_mask(experts, case)
+        lang = lang_cache[case.language]
+        in_window = deadline_slots(slot_days, start, case)
+        if case.needs_session:
             rule_ok = {IN_PERSON: in_window & open_here, ONLINE: in_window & bool(case.online_allowed)}
             slot_ok = {IN_PERSON: rule_ok[IN_PERSON] & rooms_free, ONLINE: rule_ok[ONLINE]}
         else:
             rule_ok = slot_ok = {IN_PERSON: np.zeros(len(slots), bool), ONLINE: np.zeros(len(slots), bool)}
         if pin is not None:
             slot_ok = _restrict_to_pin(scenario, pc, pin, rule_ok, slot_pos, len(slots), infeasible)
+        pc.slot_ok = slot_ok
         pc.slots = {m: np.flatnonzero(slot_ok[m]) for m in MODES}
         if case.needs_session and not any(len(v) for v in pc.slots.values()):
             pc.reasons.append(_no_slot_reason(scenario, case, start, slots, in_window))
-        wanted_online = online_minutes
+        cat = case.category.value
+        if cat not in prof_cache:
+            prof_cache[cat] = np.fromiter((e.categories.get(case.category, 1) for e in experts), np.int64, n_e)
+        prof_all = prof_cache[cat]
+        liked = set(case.preferred_experts) | set(case.previous_experts)
+        seat_free: list[np.ndarray] = []
         for role in case.needs_roles:
-            fill = expertise_mask(experts, role, case)
+            if (role, cat) not in fill_cache:
+                fill_cache[role, cat] = expertise_mask(experts, role, case)
+            fill = fill_cache[role, cat]
             base = fill & lang & coi & (open_capacity > 0)
             if pin is not None:
                 pinned = pin.expert_for(role)
@@ -258,42 +310,41 @@ def build_problem(
                 if pinned is not None and pinned in idx:
                     only[idx[pinned]] = True
                 base &= only
-            options: list[SeatOption] = []
-            for i in np.flatnonzero(base):
-                e = experts[i]
-                prof = _proficiency(e, case)
-                miss = bool(case.preferred_experts or case.previous_experts) and (
-                    e.id not in case.preferred_experts and e.id not in case.previous_experts
-                )
-                travel = 0.0 if is_judge[i] else float(minutes[i])
-                if not case.needs_session:
-                    if in_person_ok[i]:
-                        options.append(SeatOption(int(i), IN_PERSON, np.empty(0, np.int64), prof, travel, miss))
-                    continue
+            cand = np.flatnonzero(base)
+            parts = []
+            frees = []  # per part: (rows × slots) usable slots of each option
+            if not case.needs_session:
+                ok = in_person_ok[cand]
+                parts.append((cand[ok], IN_PERSON))
+                frees.append(np.zeros((int(ok.sum()), len(slots)), bool))
+            else:
                 # A pinned case keeps its own session; other cases must avoid pinned sessions.
-                free = avail[i] if pin is not None else avail[i] & ~busy[i]
-                if is_judge[i]:
-                    free = free & rotation[int(i), case.center]
-                for mode, ok in ((IN_PERSON, in_person_ok[i]), (ONLINE, online_ok[i])):
-                    if not ok:
-                        continue
-                    s = np.flatnonzero(free & slot_ok[mode])
-                    if len(s):
-                        t = travel if mode == IN_PERSON else wanted_online
-                        options.append(SeatOption(int(i), mode, s, prof, t, miss))
-            if not options:
+                free = avail[cand] if pin is not None else avail[cand] & ~busy[cand]
+                for r in np.flatnonzero(is_judge[cand]):
+                    free[r] &= rotation[int(cand[r]), case.center]
+                for mode, ok in ((IN_PERSON, in_person_ok), (ONLINE, online_ok)):
+                    f = free & slot_ok[mode]
+                    usable = ok[cand] & f.any(axis=1)
+                    parts.append((cand[usable], mode))
+                    frees.append(f[usable])
+            seat_free.append(np.concatenate(frees))
+            ex = np.concatenate([c for c, _ in parts]).astype(np.int64)
+            md = np.concatenate([np.full(len(c), m, np.int8) for c, m in parts])
+            prof = prof_all[ex]
+            travel = np.where(md == ONLINE, online_minutes, np.where(is_judge[ex], 0.0, minutes[ex]))
+            miss = np.zeros(len(ex), bool)
+            if liked:
+                miss = np.fromiter((experts[i].id not in liked for i in ex), bool, len(ex))
+            cost = weights.proficiency * (5 - prof) + weights.travel * travel + weights.continuity * miss
+            pool = SeatPool(ex, md, prof, travel, miss, cost)
+            if not len(pool):
                 pc.reasons.append(
                     _no_expert_reason(scenario, case, role, pin, experts, fill, lang, coi, open_capacity,
                                       in_person_ok, online_ok, avail & ~busy, rotation, slot_ok, is_judge, minutes)
                 )
-            pc.seats.append(Seat(role, options))
-        if floor is not None:
-            pc.floor = floor(pc)
-        if max_experts_per_seat is not None and pin is None:
-            for seat in pc.seats:
-                if len({o.expert for o in seat.options}) > max_experts_per_seat:
-                    seat.options = _cheapest(seat.options, max_experts_per_seat, case)
-                    pruned = True
+            pc.seats.append(Seat(role, pool))
+        if on_case is not None:
+            on_case(pc, start, seat_free)
         if pin is not None and pc.reasons:
             infeasible.append(f"pin for case {cid}: " + "; ".join(pc.reasons))
         planned.append(pc)
@@ -319,17 +370,31 @@ def build_problem(
                 f"(max_open_cases {experts[i].max_open_cases}, open_cases {experts[i].open_cases})"
             )
     return Problem(scenario, request, start, slots, experts, planned, open_capacity, week, session_capacity,
-                   room_capacity, infeasible, pruned)
+                   room_capacity, infeasible, free=avail & ~busy, avail=avail, rotation=rotation, is_judge=is_judge)
 
 
-def _cheapest(options: list[SeatOption], n: int, case: Case) -> list[SeatOption]:
-    """Keep the options of the n experts with the smallest proficiency shortfall + travel + continuity."""
-    score: dict[int, float] = {}
-    for o in options:
-        s = 10 * (5 - o.proficiency) + o.travel + 15 * o.continuity_miss
-        score[o.expert] = min(score.get(o.expert, float("inf")), s)
-    keep = set(sorted(score, key=lambda e: (score[e], e))[:n])
-    return [o for o in options if o.expert in keep]
+def keep_options(p: Problem, pc: PlannedCase, seat: Seat, rows: np.ndarray) -> None:
+    """Put pool rows ``rows`` (sorted, unique) into the model as the seat's options."""
+    rows = np.unique(rows)
+    experts = seat.pool.expert[rows]
+    modes = seat.pool.mode[rows]
+    if pc.needs_session and len(rows):
+        free = p.avail[experts] if pc.pin is not None else p.free[experts]
+        for r in np.flatnonzero(p.is_judge[experts]):
+            free[r] &= p.rotation[int(experts[r]), pc.case.center]
+        free &= np.where(modes[:, None] == ONLINE, pc.slot_ok[ONLINE][None, :], pc.slot_ok[IN_PERSON][None, :])
+        r_idx, cols = np.nonzero(free)
+        slot_lists = np.split(cols.astype(np.int64), np.cumsum(np.bincount(r_idx, minlength=len(rows)))[:-1])
+    else:
+        slot_lists = [np.empty(0, np.int64)] * len(rows)
+    pool = seat.pool
+    opts = [
+        SeatOption(int(e), int(m), sl, int(pr), float(t), bool(mi))
+        for e, m, sl, pr, t, mi in zip(experts, modes, slot_lists, pool.proficiency[rows], pool.travel[rows],
+                                       pool.miss[rows])
+    ]
+    seat.options = opts
+    seat.kept = rows
 
 
 def _restrict_to_pin(

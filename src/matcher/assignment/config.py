@@ -56,11 +56,23 @@ class SolveParams(BaseModel):
     time_limit_s: float = Field(default=10.0, gt=0, description="Wall-clock limit for the whole solve")
     workers: int = Field(default=2, ge=1, le=64, description="CP-SAT search workers")
     seed: int = Field(default=0, ge=0, description="CP-SAT random seed (same seed, same result)")
+    initial_experts_per_seat: int = Field(
+        default=6, ge=1, description="Cheapest options per seat and mode in the first, small model"
+    )
     max_experts_per_seat: int | None = Field(
         default=None,
         ge=1,
-        description="Keep only the cheapest N feasible experts per (case, role); None keeps all (exact). "
-        "When it prunes anything, the reported bound is the coupling-free relaxation bound.",
+        description="Cap on options per seat and mode in the second model; None keeps every option that could "
+        "still improve the plan (exact). With a cap the bound covers the options left out, so the gap stays honest.",
+    )
+    max_model_options: int = Field(
+        default=150_000, ge=1, description="Options in the second model at most (spread evenly over seats)"
+    )
+    pool_per_seat: int | None = Field(
+        default=100,
+        ge=1,
+        description="Options per seat and mode remembered after pruning (smallest bound increment first); "
+        "the bound still covers the rest. None remembers all.",
     )
     max_rounds: int = Field(
         default=8, ge=1, description="Rounds of adding violated expert-slot constraints before repairing"

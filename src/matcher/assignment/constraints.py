@@ -29,6 +29,7 @@ class CaseVars:
     mode_on: dict[tuple[int, int], cp_model.LinearExprT] = field(default_factory=dict)  # (case, mode)
     uses: dict[tuple[int, int], list[cp_model.IntVar]] = field(default_factory=lambda: defaultdict(list))  # (case, expert)
     cases_of_expert: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
+    load_max: cp_model.IntVar | None = None  # the balance term's variable, when weighted
 
 
 def location_in_person_or_online(v: CaseVars, p: Problem) -> None:
@@ -44,7 +45,7 @@ def location_in_person_or_online(v: CaseVars, p: Problem) -> None:
             ys = [v.y[k, mode, s] for s in pc.slots[mode]]
             v.mode_on[k, mode] = sum(ys) if ys else 0
             total.extend(ys)
-        choose_one(v.model, total, v.served[k]) if total else v.model.Add(v.served[k] == 0)
+        choose_one(v.model, total, v.served[k]) if total else v.model.add(v.served[k] == 0)
 
 
 def team_one_expert_per_role(v: CaseVars, p: Problem) -> None:
@@ -56,12 +57,12 @@ def team_one_expert_per_role(v: CaseVars, p: Problem) -> None:
                 opts = [v.x[k, j, o] for o, opt in enumerate(seat.options) if opt.mode == mode]
                 on = v.mode_on[k, mode]
                 if opts:
-                    v.model.Add(sum(opts) == on)
+                    v.model.add(sum(opts) == on)
                 elif not isinstance(on, int):
-                    v.model.Add(on == 0)
+                    v.model.add(on == 0)
     for lits in v.uses.values():
         if len(lits) > 1:  # the same expert could fill two seats of one case (e.g. mediator + industry)
-            v.model.AddAtMostOne(lits)
+            v.model.add_at_most_one(lits)
 
 
 def availability_in_chosen_slot(v: CaseVars, p: Problem) -> None:
@@ -76,7 +77,7 @@ def availability_in_chosen_slot(v: CaseVars, p: Problem) -> None:
                 allowed = set(opt.slots.tolist())
                 bad = [v.y[k, opt.mode, s] for s in pc.slots[opt.mode] if s not in allowed]
                 if bad:
-                    v.model.Add(v.x[k, j, o] + sum(bad) <= 1)
+                    v.model.add(v.x[k, j, o] + sum(bad) <= 1)
 
 
 def rooms_one_session_per_room(v: CaseVars, p: Problem) -> None:
@@ -104,7 +105,7 @@ def pins_kept(v: CaseVars, p: Problem) -> None:
     """Rule 9: a pinned case is served, by exactly its pinned options (the pruning left no others)."""
     for pc in p.cases:
         if pc.pin is not None:
-            v.model.Add(v.served[pc.index] == 1)
+            v.model.add(v.served[pc.index] == 1)
 
 
 def _in_slot(v: CaseVars, k: int, s: int) -> list[cp_model.IntVar]:
@@ -124,11 +125,11 @@ def one_place_at_a_time(v: CaseVars, p: Problem, pairs: Iterable[tuple[int, int]
             ys = _in_slot(v, k, s)
             if not ys:
                 continue
-            a = v.model.NewBoolVar(f"place_e{e}_s{s}_k{k}")
-            v.model.Add(a >= sum(v.uses[k, e]) + sum(ys) - 1)
+            a = v.model.new_bool_var(f"place_e{e}_s{s}_k{k}")
+            v.model.add(a >= sum(v.uses[k, e]) + sum(ys) - 1)
             marks.append(a)
         if len(marks) > 1:
-            v.model.AddAtMostOne(marks)
+            v.model.add_at_most_one(marks)
             added += 1
     return added
 
@@ -146,8 +147,8 @@ def workload_sessions_per_week(v: CaseVars, p: Problem, pairs: Iterable[tuple[in
             ys = [y for s in in_week for y in _in_slot(v, k, s)]
             if not ys:
                 continue
-            a = v.model.NewBoolVar(f"week_e{e}_w{w}_k{k}")
-            v.model.Add(a >= sum(v.uses[k, e]) + sum(ys) - 1)
+            a = v.model.new_bool_var(f"week_e{e}_w{w}_k{k}")
+            v.model.add(a >= sum(v.uses[k, e]) + sum(ys) - 1)
             marks.append(a)
         weighted_capacity(v.model, ((a, 1) for a in marks), max(0, p.session_capacity[e, w]))
         added += 1

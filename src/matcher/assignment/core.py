@@ -30,12 +30,12 @@ def choose_one(
     """Exactly one option when ``selected`` (an item that is served), none otherwise."""
     if isinstance(selected, int):
         if selected == 1:
-            model.AddExactlyOne(options)
+            model.add_exactly_one(options)
         else:
             for v in options:
-                model.Add(v == 0)
+                model.add(v == 0)
         return
-    model.Add(sum(options) == selected)
+    model.add(sum(options) == selected)
 
 
 def weighted_capacity(
@@ -48,9 +48,9 @@ def weighted_capacity(
     if sum(w for _, w in terms) <= capacity:
         return  # cannot bind: keep the model small
     if all(w == 1 for _, w in terms) and capacity == 1:
-        model.AddAtMostOne([v for v, _ in terms])
+        model.add_at_most_one([v for v, _ in terms])
         return
-    model.Add(cp_model.LinearExpr.WeightedSum([v for v, _ in terms], [w for _, w in terms]) <= capacity)
+    model.add(cp_model.LinearExpr.weighted_sum([v for v, _ in terms], [w for _, w in terms]) <= capacity)
 
 
 @dataclass
@@ -76,7 +76,7 @@ def run_cp_sat(
     for k, v in extra.items():
         setattr(p, k, v)
     t0 = time.perf_counter()
-    code = solver.Solve(model)
+    code = solver.solve(model)
     seconds = time.perf_counter() - t0
     if code == cp_model.OPTIMAL:
         status = SolveStatus.OPTIMAL
@@ -87,8 +87,8 @@ def run_cp_sat(
     else:
         status = SolveStatus.UNKNOWN
     has_solution = status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
-    objective = solver.ObjectiveValue() if has_solution else None
-    bound = solver.BestObjectiveBound() if status != SolveStatus.INFEASIBLE else None
+    objective = solver.objective_value if has_solution else None
+    bound = solver.best_objective_bound if status != SolveStatus.INFEASIBLE else None
     reason = {
         SolveStatus.INFEASIBLE: "CP-SAT proved the hard constraints cannot all hold",
         SolveStatus.UNKNOWN: f"no solution found within {time_limit_s:.1f} s",
@@ -96,7 +96,7 @@ def run_cp_sat(
         SolveStatus.OPTIMAL: "",
     }[status]
     if code == cp_model.MODEL_INVALID:
-        reason = f"model invalid: {model.Validate()}"
+        reason = f"model invalid: {model.validate()}"
     return CoreOutcome(status, objective, bound, seconds, solver, reason)
 
 

@@ -39,14 +39,14 @@ def build_variables(p: Problem) -> CaseVars:
     m = v.model
     for pc in p.cases:
         k = pc.index
-        v.served[k] = m.NewBoolVar(f"served{k}")
+        v.served[k] = m.new_bool_var(f"served{k}")
         if pc.needs_session:
             for mode in MODES:
                 for s in pc.slots[mode]:
-                    v.y[k, mode, int(s)] = m.NewBoolVar(f"y{k}_{mode}_{s}")
+                    v.y[k, mode, int(s)] = m.new_bool_var(f"y{k}_{mode}_{s}")
         for j, seat in enumerate(pc.seats):
             for o, opt in enumerate(seat.options):
-                x = m.NewBoolVar(f"x{k}_{j}_{o}")
+                x = m.new_bool_var(f"x{k}_{j}_{o}")
                 v.x[k, j, o] = x
                 v.uses[k, opt.expert].append(x)
                 v.cases_of_expert[opt.expert].add(k)
@@ -89,13 +89,14 @@ def add_objective(v: CaseVars, p: Problem, w: ObjectiveWeights) -> None:
         for (_k, e), lits in v.uses.items():
             per_expert[e].extend(lits)
         top = max(len(lits) for lits in per_expert.values())
-        load_max = m.NewIntVar(0, top, "max_load")
+        load_max = m.new_int_var(0, top, "max_load")
+        v.load_max = load_max
         for lits in per_expert.values():
             if len(lits) > 1:
-                m.Add(load_max >= sum(lits))
+                m.add(load_max >= sum(lits))
         vars_.append(load_max)
         coefs.append(scaled(w.balance))
-    m.Minimize(cp_model.LinearExpr.WeightedSum(vars_, coefs) + constant)
+    m.minimize(cp_model.LinearExpr.weighted_sum(vars_, coefs) + constant)
 
 
 def _keep_previous(v: CaseVars, p: Problem, pc) -> cp_model.IntVar | None:
@@ -121,9 +122,9 @@ def _keep_previous(v: CaseVars, p: Problem, pc) -> cp_model.IntVar | None:
         lits.append(y)
     elif prev.slot is not None:
         return None
-    keep = v.model.NewBoolVar(f"keep{k}")
+    keep = v.model.new_bool_var(f"keep{k}")
     for lit in lits:
-        v.model.AddImplication(keep, lit)
+        v.model.add_implication(keep, lit)
     return keep
 
 
@@ -131,17 +132,17 @@ def extract(v: CaseVars, p: Problem, solver: cp_model.CpSolver) -> dict[int, Cho
     out: dict[int, Choice] = {}
     for pc in p.cases:
         k = pc.index
-        if not solver.BooleanValue(v.served[k]):
+        if not solver.boolean_value(v.served[k]):
             continue
         mode, slot = 0, None
         if pc.needs_session:
             for md in MODES:
                 for s in pc.slots[md]:
-                    if solver.BooleanValue(v.y[k, md, int(s)]):
+                    if solver.boolean_value(v.y[k, md, int(s)]):
                         mode, slot = md, int(s)
         opts = []
         for j, seat in enumerate(pc.seats):
-            opts.append(next(o for o in range(len(seat.options)) if solver.BooleanValue(v.x[k, j, o])))
+            opts.append(next(o for o in range(len(seat.options)) if solver.boolean_value(v.x[k, j, o])))
         out[k] = Choice(k, mode, slot, tuple(opts))
     return out
 
@@ -180,17 +181,23 @@ def repair(p: Problem, choices: dict[int, Choice]) -> dict[int, Choice]:
 
 def hint_from(v: CaseVars, p: Problem, choices: dict[int, Choice]) -> None:
     m = v.model
-    m.ClearHints()
+    m.clear_hints()
     for pc in p.cases:
         k = pc.index
         ch = choices.get(k)
-        m.AddHint(v.served[k], ch is not None)
+        m.add_hint(v.served[k], ch is not None)
         for mode in MODES:
             for s in pc.slots.get(mode, ()):
-                m.AddHint(v.y[k, mode, int(s)], ch is not None and ch.mode == mode and ch.slot == int(s))
+                m.add_hint(v.y[k, mode, int(s)], ch is not None and ch.mode == mode and ch.slot == int(s))
         for j, seat in enumerate(pc.seats):
             for o in range(len(seat.options)):
-                m.AddHint(v.x[k, j, o], ch is not None and ch.options[j] == o)
+                m.add_hint(v.x[k, j, o], ch is not None and ch.options[j] == o)
+    if v.load_max is not None:
+        load: Counter[int] = Counter()
+        for k, ch in choices.items():
+            for j, o in enumerate(ch.options):
+                load[p.cases[k].seats[j].options[o].expert] += 1
+        m.add_hint(v.load_max, max(load.values(), default=0))
 
 
 def solve_cpsat(

@@ -145,7 +145,7 @@ def solve_gap(instance: GapInstance, *, maximize: bool, time_limit_s: float, wor
         agents = np.flatnonzero(fits[:, j])
         options = []
         for i in agents:
-            v = model.NewBoolVar(f"x{i}_{j}")
+            v = model.new_bool_var(f"x{i}_{j}")
             x[int(i), j] = v
             options.append(v)
         if not options:
@@ -154,10 +154,10 @@ def solve_gap(instance: GapInstance, *, maximize: bool, time_limit_s: float, wor
     for i in range(m):
         weighted_capacity(model, ((x[i, j], int(usage[i, j])) for j in range(n) if (i, j) in x), int(capacity[i]))
     keys = list(x)
-    model.Minimize(cp_model.LinearExpr.WeightedSum([x[k] for k in keys], [int(min_cost[k]) for k in keys]))
+    model.minimize(cp_model.LinearExpr.weighted_sum([x[k] for k in keys], [int(min_cost[k]) for k in keys]))
     if hint is not None:
         for (i, j), v in x.items():
-            model.AddHint(v, int(hint[j] == i))
+            model.add_hint(v, int(hint[j] == i))
 
     remaining = time_limit_s - (time.perf_counter() - t0)
     out = run_cp_sat(model, time_limit_s=max(0.05, remaining), workers=workers, seed=seed)
@@ -165,7 +165,7 @@ def solve_gap(instance: GapInstance, *, maximize: bool, time_limit_s: float, wor
     if out.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
         agent = np.full(n, -1, dtype=np.int64)
         for (i, j), v in x.items():
-            if out.solver.BooleanValue(v):
+            if out.solver.boolean_value(v):
                 agent[j] = i
         objective = float(instance.objective(agent))
         bound = sign * out.bound if out.bound is not None else None

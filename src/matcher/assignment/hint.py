@@ -1,20 +1,38 @@
 """A fast constructive plan used to hint CP-SAT (and as the fallback when the search finds nothing).
 
-Cases are served most urgent first (high risk, then earliest deadline); each takes, for its in-person
-and its online mode, the earliest slot where every seat has a free expert, cheapest first, and keeps
-the cheaper of the two. Every hard rule is respected, so the plan is feasible on its own.
+Cases are served most urgent first (high risk, then earliest deadline); each tries, in its in-person
+and its online mode, the first few slots where every seat has a free expert (cheapest expert first)
+and keeps the cheapest. Every hard rule is respected, so the plan is feasible on its own.
 """
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 
 from .candidates import IN_PERSON, MODES, ONLINE, Problem
 from .config import ObjectiveWeights
-from .objective import Choice, seat_terms, slot_terms, weighted
+from .objective import Choice, evaluate, seat_terms, slot_terms, total, weighted
 
 
-def greedy_plan(p: Problem, w: ObjectiveWeights, fixed: dict[int, Choice] | None = None) -> dict[int, Choice]:
+def greedy_plan(p: Problem, w: ObjectiveWeights, budget_s: float = float("inf")) -> dict[int, Choice]:
+    """The best of a few greedy passes that differ in the load an expert may reach before the balance
+    weight is charged (charging it from the first extra case is myopic: it spreads cases onto worse
+    experts to avoid a one-off cost)."""
+    best, best_value = {}, float("inf")
+    stop = time.perf_counter() + budget_s
+    for free_load in (2, 1, 3, 5, 10**9):
+        if best and time.perf_counter() > stop:
+            break
+        plan = _greedy_pass(p, w, free_load)
+        value = total(evaluate(p, plan, w), w)
+        if value < best_value - 1e-9:
+            best, best_value = plan, value
+    return best
+
+
+def _greedy_pass(p: Problem, w: ObjectiveWeights, free_load: int, fixed: dict[int, Choice] | None = None,
+                 slots_per_mode: int = 6) -> dict[int, Choice]:
     load: Counter[int] = Counter()
     busy: set[tuple[int, int]] = set()
     weekly: Counter[tuple[int, int]] = Counter()
@@ -41,8 +59,11 @@ def greedy_plan(p: Problem, w: ObjectiveWeights, fixed: dict[int, Choice] | None
             continue
         if any(not seat.options for seat in pc.seats):
             continue
+        # Cheapest first, with the balance weight charged when the expert would become the busiest.
+        top = max(max(load.values(), default=0), free_load)
         ranked = [
-            sorted(range(len(seat.options)), key=lambda o, seat=seat: weighted(seat_terms(seat.options[o]), w))
+            sorted(range(len(seat.options)), key=lambda o, seat=seat: weighted(seat_terms(seat.options[o]), w)
+                   + w.balance * max(0, load[seat.options[o].expert] + 1 - top))
             for seat in pc.seats
         ]
         slot_sets = [[set(opt.slots.tolist()) for opt in seat.options] for seat in pc.seats]
@@ -77,8 +98,11 @@ def greedy_plan(p: Problem, w: ObjectiveWeights, fixed: dict[int, Choice] | None
                 best = (0.0, Choice(k, IN_PERSON, None, t))
         else:
             for mode in MODES:
+                tried = 0
                 for s in pc.slots[mode]:
                     s = int(s)
+                    if tried >= slots_per_mode:
+                        break
                     if mode == IN_PERSON and pc.pin is None and rooms[pc.case.center, s] >= p.room_capacity[pc.case.center, s]:
                         continue
                     t = team(mode, s)
@@ -89,7 +113,7 @@ def greedy_plan(p: Problem, w: ObjectiveWeights, fixed: dict[int, Choice] | None
                     )
                     if best is None or cost < best[0]:
                         best = (cost, Choice(k, mode, s, t))
-                    break  # the earliest feasible slot of this mode
+                    tried += 1  # a few of the earliest feasible slots of this mode
         if best is not None:
             take(k, best[1])
     return out

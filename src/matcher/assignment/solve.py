@@ -1,24 +1,28 @@
 """The entry point: ``solve_assignment(scenario, request, weights, params) -> AssignmentResult``.
 
-Path: exact candidate pruning → (min-cost flow when it is exact) or (fast constructive plan → CP-SAT
-full model with lazily added expert-slot rows) → lines with rooms → objective by term, bound, gap.
+Path: exact candidate pruning → min-cost flow when it is exact (single seat, no session, no balance
+term) → otherwise rounds of CP-SAT over a growing subset of options, hinted with a greedy plan, until
+the per-case bounds (:mod:`matcher.assignment.bounds`) prove the plan optimal for the full problem or
+the time runs out (then the gap to a valid bound is reported) → lines with rooms → terms, bound, gap.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from collections import defaultdict
 
+import numpy as np
+
 from matcher.domain import AssignmentLine, AssignmentRequest, Scenario, Seat
 
-from .candidates import IN_PERSON, MODES, ONLINE, PlannedCase, Problem, build_problem
+from .bounds import INF, balance_floor, case_bound, room_shortage, truncate_pools
+from .candidates import IN_PERSON, MODES, ONLINE, Problem, build_problem, keep_options
 from .config import ObjectiveWeights, SolveParams
 from .core import SolveStatus, relative_gap
 from .cpsat import solve_cpsat
-from .flow import flow_applies, flow_is_exact, solve_flow
+from .flow import flow_is_exact, solve_flow
 from .hint import greedy_plan
-from .objective import RISK_FACTOR, Choice, evaluate, seat_terms, slot_terms, total, weighted
+from .objective import Choice, evaluate, total
 from .result import AssignmentResult, UnassignedCase
 
 
@@ -28,69 +32,56 @@ def solve_assignment(
     weights: ObjectiveWeights = ObjectiveWeights(),
     params: SolveParams = SolveParams(),
 ) -> AssignmentResult:
-    """Assign every open case of ``request`` to a team (and a session slot), minimising ``weights``."""
+    """Assign every open case of ``request`` to a team (and a session slot), minimising ``weights``.
+
+    Never raises on an infeasible problem: pins that cannot hold give status INFEASIBLE with reasons.
+    """
     t0 = time.perf_counter()
     deadline = t0 + params.time_limit_s
-    p = build_problem(scenario, request, online_minutes=weights.online_minutes,
-                      max_experts_per_seat=params.max_experts_per_seat,
-                      floor=lambda pc: case_floor(pc, request.horizon_start or scenario.today, weights))
+    def attach_bound(pc, start, seat_free):
+        pc.bound = case_bound(pc, start, weights, seat_free)
+        if params.pool_per_seat is not None:
+            truncate_pools(pc, params.pool_per_seat)
+
+    p = build_problem(scenario, request, weights=weights, on_case=attach_bound)
     details: dict[str, float | int | str] = {
         "cases": len(p.cases),
         "experts": len(p.experts),
         "slots": len(p.slots),
-        "seat_options": sum(len(s.options) for pc in p.cases for s in pc.seats),
-        "pruned": int(p.pruned),
+        "pool_options": int(sum(len(s.pool) for pc in p.cases for s in pc.seats)),
         "build_seconds": round(time.perf_counter() - t0, 3),
     }
+
+    def finish(**kw) -> AssignmentResult:
+        return AssignmentResult(scenario=scenario.name, request=request, solve_seconds=time.perf_counter() - t0,
+                                seed=params.seed, details=details, **kw)
+
     if p.infeasible_reasons:
-        return AssignmentResult(
-            scenario=scenario.name, request=request, lines=(), status=SolveStatus.INFEASIBLE,
-            reason="; ".join(dict.fromkeys(p.infeasible_reasons)), solve_seconds=time.perf_counter() - t0,
-            seed=params.seed, solver="none", details=details,
-        )
+        return finish(lines=(), status=SolveStatus.INFEASIBLE, reason="; ".join(dict.fromkeys(p.infeasible_reasons)),
+                      solver="none")
 
-    bound: float | None
-    reason = ""
-    if params.use_flow and flow_is_exact(p, weights) and (choices := solve_flow(p, weights)) is not None:
-        status, solver = SolveStatus.OPTIMAL, "flow"
-        bound = total(evaluate(p, choices, weights), weights)
-    else:
-        hint = solve_flow(p, weights) if params.use_flow and flow_applies(p) else None
-        if hint is None:
-            hint = greedy_plan(p, weights)
-        details["hint_objective"] = round(total(evaluate(p, hint, weights), weights), 3)
-        out = solve_cpsat(p, weights, params, hint, deadline)
-        details["rounds"] = out.rounds
-        details["lazy_rows"] = out.lazy_rows
-        status, bound, reason, choices = out.status, out.bound, out.reason, out.choices
-        solver = "cp-sat+repair" if out.objective is None else "cp-sat"
+    if params.use_flow and flow_is_exact(p, weights):
+        for pc in p.cases:
+            for seat in pc.seats:
+                keep_options(p, pc, seat, np.arange(len(seat.pool)))
+        choices = solve_flow(p, weights)
+        if choices is not None:
+            terms = evaluate(p, choices, weights)
+            return _result(finish, p, weights, choices, terms, SolveStatus.OPTIMAL, "", total(terms, weights), "flow")
+
+    status, reason, bound, choices, solver = _bounded_search(p, weights, params, deadline, details)
+    if status in (SolveStatus.INFEASIBLE, SolveStatus.UNKNOWN):
         if status == SolveStatus.INFEASIBLE:
-            return AssignmentResult(
-                scenario=scenario.name, request=request, lines=(), status=status,
-                reason="the pins cannot all hold together (workload, one place at a time or rooms): " + out.reason,
-                bound=None, solve_seconds=time.perf_counter() - t0, seed=params.seed, solver=solver, details=details,
-            )
-        if status == SolveStatus.UNKNOWN:
-            return AssignmentResult(
-                scenario=scenario.name, request=request, lines=(), status=status, reason=out.reason, bound=bound,
-                solve_seconds=time.perf_counter() - t0, seed=params.seed, solver=solver, details=details,
-            )
-
+            reason = "the pins cannot all hold together (workload, one place at a time or rooms): " + reason
+        return finish(lines=(), status=status, reason=reason, bound=bound, solver=solver)
     terms = evaluate(p, choices, weights)
+    return _result(finish, p, weights, choices, terms, status, reason, bound, solver)
+
+
+def _result(finish, p, weights, choices, terms, status, reason, bound, solver) -> AssignmentResult:
     objective = total(terms, weights)
-    if p.pruned:
-        # The model saw only the cheapest experts per seat: its bound is not a bound of the full
-        # problem. The coupling-free relaxation over all feasible experts is.
-        bound = relaxation_bound(p, weights)
-        reason = (reason + "; " if reason else "") + "experts per seat were capped: bound is the relaxation bound"
-        if status == SolveStatus.OPTIMAL and relative_gap(objective, bound) > 1e-6:
-            status = SolveStatus.FEASIBLE
-    gap = relative_gap(objective, bound)
-    if status == SolveStatus.OPTIMAL:
-        gap = 0.0 if not p.pruned else gap
-    return AssignmentResult(
-        scenario=scenario.name,
-        request=request,
+    gap = 0.0 if status == SolveStatus.OPTIMAL else relative_gap(objective, bound)
+    return finish(
         lines=tuple(to_lines(p, choices)),
         unassigned=tuple(unassigned_reasons(p, choices)),
         status=status,
@@ -100,42 +91,138 @@ def solve_assignment(
         weighted_terms={k: round(getattr(weights, k) * v, 6) for k, v in terms.items()},
         bound=None if bound is None else round(bound, 6),
         gap=gap,
-        solve_seconds=time.perf_counter() - t0,
-        seed=params.seed,
         solver=solver,
-        details=details,
     )
 
 
-def relaxation_bound(p: Problem, w: ObjectiveWeights) -> float:
-    """Σ over cases of the cheapest way to treat the case alone (coupling rules dropped): a valid
-    lower bound of the full problem, computed over every feasible expert (``PlannedCase.floor``)."""
-    return sum(pc.floor for pc in p.cases)
+def _bounded_search(p: Problem, w: ObjectiveWeights, params: SolveParams, deadline: float, details: dict):
+    """Rounds of CP-SAT over a growing subset of options, until the bound proves the plan optimal.
 
-
-def case_floor(pc: PlannedCase, start: dt.date, w: ObjectiveWeights) -> float:
-    """The cheapest objective this case can contribute on its own (coupling rules and distinct-expert
-    rule dropped, disruption counted as 0 unless the case is dropped): a per-case lower bound."""
-    drop = w.unassigned + (w.disruption if pc.previous is not None else 0.0)
-    if any(not seat.options for seat in pc.seats):
-        return drop
-    best = float("inf")
-    for mode in (MODES if pc.needs_session else (IN_PERSON,)):
-        seat_min = [
-            min((weighted(seat_terms(o), w) for o in seat.options if o.mode == mode), default=None) for seat in pc.seats
-        ]
-        if any(c is None for c in seat_min):
-            continue
-        if pc.needs_session:
-            if not len(pc.slots[mode]):
-                continue
-            s = int(pc.slots[mode][0])
-            age = max(0, (start - pc.case.received.date()).days)
-            slot_cost = w.urgency * RISK_FACTOR[pc.case.risk] * s + w.waiting * age * s / 10.0
+    Round 1 holds the cheapest ``initial_experts_per_seat`` options per seat and mode (plus the
+    hint's); round 2 every option whose increment could still beat the best plan (see
+    :mod:`matcher.assignment.bounds`), at most ``max_experts_per_seat`` per seat and mode when set.
+    """
+    bounds = [pc.bound for pc in p.cases]
+    lb0 = sum(b.floor for b in bounds)
+    per_seat = params.initial_experts_per_seat
+    # The greedy hint sees a wider set than the first model: a poor hint only costs time later.
+    _keep(p, bounds, lambda pc, j, inc, mode_rows: _cheapest_rows(inc, mode_rows, 4 * per_seat), None)
+    best_key = _keys(p, greedy_plan(p, w, budget_s=0.1 * params.time_limit_s))
+    upper = total(evaluate(p, _from_keys(p, best_key), w), w)
+    details["hint_objective"] = round(upper, 3)
+    lb0 += balance_floor(p, w, upper, bounds) + room_shortage(p, bounds)
+    details["relaxation_bound"] = round(lb0, 3)
+    status, reason, solver = SolveStatus.FEASIBLE, "", "greedy"
+    bound: float = lb0
+    rounds = 0
+    while True:
+        rounds += 1
+        slack = upper - lb0
+        if rounds == 1:
+            cap = per_seat
         else:
-            slot_cost = 0.0
-        best = min(best, slot_cost + sum(seat_min))
-    return best if pc.pin is not None else min(best, drop)
+            # Model size grows with options; past a few hundred thousand CP-SAT spends the time
+            # limit in presolve. The cap keeps the bound honest (options left out are covered).
+            seat_modes = sum(len(pc.seats) * (2 if pc.needs_session else 1) for pc in p.cases)
+            auto = max(per_seat, params.max_model_options // max(1, seat_modes))
+            cap = auto if params.max_experts_per_seat is None else min(auto, params.max_experts_per_seat)
+
+        def choose(pc, j, inc, mode_rows, cap=cap, slack=slack):
+            useful = inc < slack - 1e-9  # an option with lb0 + inc >= upper cannot beat the best plan
+            return _cheapest_rows(inc, [r[useful[r]] for r in mode_rows], cap)
+
+        left_out = lb0 + _keep(p, bounds, choose, best_key)
+        details[f"round{rounds}_options"] = int(sum(len(s.options) for pc in p.cases for s in pc.seats))
+        hint = _from_keys(p, best_key)
+        remaining = deadline - time.perf_counter()
+        # Round 1 is a small model that sharpens the upper bound; keep most of the time for round 2.
+        budget = deadline if left_out >= upper or rounds > 1 else time.perf_counter() + 0.4 * remaining
+        out = solve_cpsat(p, w, params, hint, budget)
+        details[f"round{rounds}_status"] = out.status.value
+        details["lazy_rows"] = int(details.get("lazy_rows", 0)) + out.lazy_rows
+        if out.status == SolveStatus.INFEASIBLE:
+            return SolveStatus.INFEASIBLE, out.reason, None, {}, "cp-sat"
+        if out.choices:
+            value = total(evaluate(p, out.choices, w), w)
+            if value <= upper + 1e-9:
+                best_key, upper = _keys(p, out.choices), value
+                solver = "cp-sat" if out.objective is not None else "cp-sat+repair"
+        # Bound of the full problem: plans within the model cost >= the model's bound; plans using
+        # an option left out cost >= lb0 + its increment.
+        restricted = out.bound if out.bound is not None else lb0
+        bound = max(lb0, min(restricted, left_out))
+        if upper <= bound + 1e-6 * max(1.0, abs(upper)) + 0.005 * _rounding_slack(p):
+            status, reason = SolveStatus.OPTIMAL, ""
+            bound = min(bound, upper)
+            break
+        status = SolveStatus.FEASIBLE
+        reason = out.reason or "options left out of the model could still improve the plan"
+        out_of_time = deadline - time.perf_counter() < 0.3 * params.time_limit_s
+        if out_of_time or rounds >= 2:
+            if left_out < upper and params.max_experts_per_seat is not None and out.status == SolveStatus.OPTIMAL:
+                reason = f"max_experts_per_seat={params.max_experts_per_seat} left options that could improve the plan out"
+            break
+    details["rounds"] = rounds
+    return status, reason, bound, _from_keys(p, best_key), solver
+
+
+def _rounding_slack(p: Problem) -> int:
+    """CP-SAT sees costs rounded to 1/SCALE: allow that much per seat and session."""
+    return sum(len(pc.seats) + 1 for pc in p.cases)
+
+
+def _cheapest_rows(inc: np.ndarray, mode_rows: list[np.ndarray], n: int | None) -> np.ndarray:
+    out = []
+    for rows in mode_rows:
+        if n is not None and len(rows) > n:
+            rows = rows[np.argsort(inc[rows], kind="stable")[:n]]
+        out.append(rows)
+    return np.concatenate(out) if out else np.empty(0, np.int64)
+
+
+def _keep(p: Problem, bounds, choose, must: dict | None) -> float:
+    """Put each seat's chosen rows (plus those of plan ``must``) in the model; return the smallest
+    increment among the rows left out (∞ if none is)."""
+    left_out = INF
+    index = p.expert_index
+    for pc, b in zip(p.cases, bounds):
+        for j, seat in enumerate(pc.seats):
+            inc = b.row_inc[j]
+            mode_rows = [np.flatnonzero(seat.pool.mode == m) for m in MODES]
+            rows = choose(pc, j, inc, mode_rows)
+            if must is not None and pc.index in must:
+                mode, _slot, experts = must[pc.index]
+                e = index[experts[j]]
+                rows = np.concatenate([rows, np.flatnonzero((seat.pool.expert == e) & (seat.pool.mode == mode))])
+            rows = np.unique(rows.astype(np.int64))
+            left_out = min(left_out, b.left_out[j])
+            if len(rows) < len(seat.pool):
+                mask = np.ones(len(seat.pool), bool)
+                mask[rows] = False
+                left_out = min(left_out, float(inc[mask].min()))
+            keep_options(p, pc, seat, rows)
+    return left_out
+
+
+def _keys(p: Problem, choices: dict[int, Choice]) -> dict[int, tuple[int, int | None, tuple[str, ...]]]:
+    """A plan in solver-independent terms (mode, slot, expert ids), to carry it across rounds."""
+    return {
+        k: (ch.mode, ch.slot, tuple(p.experts[p.cases[k].seats[j].options[o].expert].id for j, o in enumerate(ch.options)))
+        for k, ch in choices.items()
+    }
+
+
+def _from_keys(p: Problem, keys) -> dict[int, Choice]:
+    out = {}
+    index = p.expert_index
+    for k, (mode, slot, experts) in keys.items():
+        pc = p.cases[k]
+        opts = []
+        for seat, eid in zip(pc.seats, experts):
+            e = index[eid]
+            opts.append(next(o for o, opt in enumerate(seat.options) if opt.expert == e and opt.mode == mode))
+        out[k] = Choice(k, mode, slot, tuple(opts))
+    return out
 
 
 def to_lines(p: Problem, choices: dict[int, Choice]) -> list[AssignmentLine]:
@@ -185,4 +272,4 @@ def unassigned_reasons(p: Problem, choices: dict[int, Choice]) -> list[Unassigne
     return out
 
 
-__all__ = ["solve_assignment", "relaxation_bound", "MODES", "seat_terms", "slot_terms", "weighted"]
+__all__ = ["solve_assignment"]

@@ -1,0 +1,132 @@
+"""Per-case lower bounds and the exact option filter they give.
+
+Relax every rule that couples cases (workload, one place at a time, rooms, balance): each case then
+costs at least its *floor* — the cheapest way to serve it alone, or its unassigned penalty — and
+``LB0 = Σ floor`` is a lower bound of the whole problem. Forcing one option (an expert in a seat, or
+a slot) raises case k's floor by that option's *increment* ``inc``, so any plan using the option costs
+at least ``LB0 + inc``. Hence:
+
+- an option with ``LB0 + inc >= UB`` (UB: the cost of a known plan) can never improve on that plan
+  and is left out of the model — an exact reduction;
+- if the model holds only some options and proves bound ``B`` over them, then
+  ``min(B, LB0 + min inc of the options left out)`` bounds the full problem. When that meets the best
+  plan's cost, the plan is optimal for the full problem; otherwise the gap is reported honestly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from .candidates import IN_PERSON, MODES, ONLINE, PlannedCase, Problem
+from .config import ObjectiveWeights
+from .objective import RISK_FACTOR
+
+INF = float("inf")
+
+
+@dataclass
+class CaseBound:
+    floor: float
+    drop: float
+    row_inc: list[np.ndarray]  # per seat: increment of each pool row
+    left_out: list[float] = None  # per seat: smallest increment among rows dropped from the pool
+
+    def __post_init__(self) -> None:
+        if self.left_out is None:
+            self.left_out = [INF] * len(self.row_inc)
+
+
+def case_bound(pc: PlannedCase, start: dt.date, w: ObjectiveWeights, seat_free: list[np.ndarray]) -> CaseBound:
+    """Floor and increments of one case, exact for the case alone (slot availability of each expert
+    included; only the distinct-expert rule inside the team is relaxed)."""
+    drop = w.unassigned + (w.disruption if pc.previous is not None else 0.0)
+    n_seats = len(pc.seats)
+    if not pc.needs_session:
+        mins = [float(seat.pool.cost.min()) if len(seat.pool) else INF for seat in pc.seats]
+        served = sum(mins)
+        floor = served if pc.pin is not None else min(served, drop)
+        row_inc = [seat.pool.cost + (served - mins[j]) - floor for j, seat in enumerate(pc.seats)]
+        return CaseBound(floor, drop, row_inc)
+    n_slots = len(pc.slot_ok[IN_PERSON])
+    age = max(0, (start - pc.case.received.date()).days)
+    per_slot = w.urgency * RISK_FACTOR[pc.case.risk] + w.waiting * age / 10.0
+    slot_cost = {m: np.where(pc.slot_ok[m], per_slot * np.arange(n_slots), INF) for m in MODES}
+    # seat_min[m][j][s]: cheapest expert of seat j free in slot s in mode m
+    seat_min = {m: [] for m in MODES}
+    for seat, free in zip(pc.seats, seat_free):
+        for m in MODES:
+            rows = seat.pool.mode == m
+            if rows.any():
+                c = np.where(free[rows], seat.pool.cost[rows][:, None], INF)
+                seat_min[m].append(c.min(axis=0))
+            else:
+                seat_min[m].append(np.full(n_slots, INF))
+    total = {m: slot_cost[m] + (np.sum(seat_min[m], axis=0) if n_seats else 0.0) for m in MODES}
+    served = min(float(total[m].min()) for m in MODES)
+    floor = served if pc.pin is not None else min(served, drop)
+    row_inc = []
+    for j, (seat, free) in enumerate(zip(pc.seats, seat_free)):
+        inc = np.full(len(seat.pool), INF)
+        for m in MODES:
+            rows = np.flatnonzero(seat.pool.mode == m)
+            if not len(rows):
+                continue
+            others = slot_cost[m] + sum(seat_min[m][i] for i in range(n_seats) if i != j)
+            best = np.where(free[rows], others[None, :], INF).min(axis=1)
+            inc[rows] = best + seat.pool.cost[rows] - floor
+        row_inc.append(inc)
+    return CaseBound(floor, drop, row_inc)
+
+
+def balance_floor(p: Problem, w: ObjectiveWeights, upper: float, bounds: list[CaseBound]) -> float:
+    """Balance is at least one line per busiest expert as soon as some case must be served."""
+    must_serve = any(pc.pin is not None for pc in p.cases) or sum(b.drop for b in bounds) > upper
+    return w.balance * 1.0 if must_serve and p.cases else 0.0
+
+
+def truncate_pools(pc: PlannedCase, per_mode: int) -> None:
+    """Keep each seat's ``per_mode`` smallest-increment rows per mode; remember the smallest increment
+    dropped, so that bounds still cover the dropped rows (memory stays linear in cases)."""
+    b: CaseBound = pc.bound
+    for j, seat in enumerate(pc.seats):
+        inc = b.row_inc[j]
+        keep = []
+        for m in MODES:
+            rows = np.flatnonzero(seat.pool.mode == m)
+            if len(rows) > per_mode:
+                part = np.argpartition(inc[rows], per_mode - 1)[:per_mode]
+                rows = rows[part]
+            keep.append(rows)
+        rows = np.sort(np.concatenate(keep))
+        if len(rows) == len(seat.pool):
+            continue
+        mask = np.ones(len(seat.pool), bool)
+        mask[rows] = False
+        b.left_out[j] = float(inc[mask].min())
+        pool = seat.pool
+        seat.pool = type(pool)(pool.expert[rows], pool.mode[rows], pool.proficiency[rows], pool.travel[rows],
+                               pool.miss[rows], pool.cost[rows])
+        b.row_inc[j] = inc[rows]
+
+
+def room_shortage(p: Problem, bounds: list[CaseBound]) -> float:
+    """Cases that can meet only in person at a center compete for its free rooms: when they outnumber
+    the room-slots they could use, at least the excess stays unserved, each paying at least
+    ``drop − floor`` more than its floor. Adds the cheapest such excess to the bound (valid)."""
+    by_center: dict[str, list[int]] = {}
+    for pc in p.cases:
+        if pc.needs_session and pc.pin is None and not len(pc.slots[ONLINE]) and len(pc.slots[IN_PERSON]):
+            by_center.setdefault(pc.case.center, []).append(pc.index)
+    extra = 0.0
+    for center, ks in by_center.items():
+        usable = np.zeros(len(p.slots), bool)
+        for k in ks:
+            usable[p.cases[k].slots[IN_PERSON]] = True
+        room_slots = sum(max(0, p.room_capacity[center, int(s)]) for s in np.flatnonzero(usable))
+        excess = len(ks) - room_slots
+        if excess > 0:
+            extra += float(np.sort([bounds[k].drop - bounds[k].floor for k in ks])[:excess].sum())
+    return extra
