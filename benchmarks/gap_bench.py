@@ -174,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     sense = ap.add_mutually_exclusive_group()
     sense.add_argument("--min", dest="maximize", action="store_false", help="minimise total cost (default)")
     sense.add_argument("--max", dest="maximize", action="store_true", help="maximise total profit")
+    ap.set_defaults(maximize=False)  # store_false would otherwise make "maximise" the default
     ap.add_argument("--time-limit", type=float, default=10.0, help="seconds per instance and solver (default 10)")
     ap.add_argument("--workers", type=int, default=2, help="CP-SAT workers (default 2)")
     ap.add_argument("--seed", type=int, default=0, help="random seed (default 0)")

@@ -50,3 +50,15 @@ def test_gap1_lines_and_solution_files(tmp_path, sense):
             assert objective <= GAP1_MAX_OPTIMA[name]
             if m["bound"] != "NA":
                 assert int(m["bound"]) >= GAP1_MAX_OPTIMA[name]
+
+
+def test_default_sense_is_minimisation(tmp_path):
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "gap_bench.py"), str(GAP1), "--time-limit", "2"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("# gap_bench sense=min")
+    # gap1 problem 1 as cost minimisation: 261 (proven optimum), never below it.
+    first = next(line for line in out.stdout.splitlines() if line.startswith("gap1-1 "))
+    assert int(first.split()[1]) >= 261
