@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-stamp
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev,api]"
+	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -18,8 +18,10 @@ setup: $(STAMP)
 demo: $(STAMP)
 	$(VENV)/bin/matcher scenario show baoan
 
+# The service tests run against SQLite and a real PostgreSQL, which scripts/postgres.sh installs
+# (Debian package) if needed and starts on loopback.
 test: $(STAMP)
-	$(PY) -m pytest -q
+	MATCHER_TEST_POSTGRES_URL="$$(scripts/postgres.sh)" $(PY) -m pytest -q
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,1 @@
+"""The matcher HTTP service (FastAPI). Translates HTTP to library calls; holds no solver logic."""

@@ -1,0 +1,107 @@
+"""The coordinator's batch proposal: a solve over a center's subtree, with every announced line pinned."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from matcher.assignment import ObjectiveWeights, SolveParams, solve_assignment
+from matcher.domain import AssignmentLine, AssignmentRequest, Scenario
+from matcher.network import travel_minutes
+
+from ..db.models import CaseRow, JobRow, ProposalLineRow, ProposalRow
+from .scope import subtree_ids
+from .store import announced_lines, current_scenario
+
+
+def explain(scenario: Scenario, line: AssignmentLine) -> dict[str, Any]:
+    """Why this team: each seat's proficiency in the category and travel, and the session."""
+    case = scenario.case_by_id[line.case]
+    seats = []
+    for seat in line.team:
+        e = scenario.expert_by_id[seat.expert]
+        seats.append(
+            {
+                "role": seat.role.value,
+                "expert": e.id,
+                "expert_role": e.role.value,
+                "proficiency": e.categories.get(case.category),
+                "travel_minutes": None if line.online else round(travel_minutes(scenario, e.home_center, case.center), 1),
+                "max_travel_minutes": e.max_travel_minutes,
+                "preferred": e.id in case.preferred_experts,
+                "previous": e.id in case.previous_experts,
+            }
+        )
+    return {
+        "seats": seats,
+        "slot": str(line.slot) if line.slot else None,
+        "online": line.online,
+        "deadline": case.deadline.isoformat(),
+        "risk": case.risk.value,
+    }
+
+
+def run_assign_job(db: Session, job: JobRow) -> Callable[[Session], str | None]:
+    params = dict(job.params)
+    center = params["center"]
+    scenario = current_scenario(db)
+    area = subtree_ids(db, center)
+    pins = [AssignmentLine.model_validate(x) for x in announced_lines(db)]
+    pinned = {p.case for p in pins}
+    to_plan = [c.id for c in scenario.cases if c.center in area and c.id not in pinned]
+    request = AssignmentRequest(cases=tuple(to_plan) + tuple(sorted(pinned)), horizon_days=params["horizon_days"], pins=tuple(pins))
+    result = solve_assignment(
+        scenario,
+        request,
+        ObjectiveWeights(),
+        SolveParams(time_limit_s=params["time_limit_s"], workers=params["workers"], seed=params["seed"]),
+    )
+
+    def write(tx: Session) -> str:
+        proposal_id = str(uuid.uuid4())
+        tx.add(
+            ProposalRow(
+                id=proposal_id,
+                job_id=job.id,
+                center_id=center,
+                created_by=job.created_by,
+                status=result.status.value if hasattr(result.status, "value") else str(result.status),
+                summary={
+                    "reason": result.reason,
+                    "objective": result.objective,
+                    "terms": result.terms,
+                    "weighted_terms": result.weighted_terms,
+                    "bound": result.bound,
+                    "gap": result.gap,
+                    "solve_seconds": result.solve_seconds,
+                    "seed": result.seed,
+                    "solver": result.solver,
+                    "cases_planned": len(to_plan),
+                    "pinned": len(pins),
+                },
+                unassigned=[u.model_dump(mode="json") for u in result.unassigned if u.case in set(to_plan)],
+            )
+        )
+        tx.flush()
+        planned = set(to_plan)
+        for line in result.lines:
+            if line.case in planned:
+                tx.add(
+                    ProposalLineRow(
+                        proposal_id=proposal_id,
+                        case_id=line.case,
+                        line=line.model_dump(mode="json"),
+                        explanation=explain(scenario, line),
+                    )
+                )
+        return proposal_id
+
+    return write
+
+
+def case_center(db: Session, case_id: str) -> str | None:
+    return db.scalar(select(CaseRow.center_id).where(CaseRow.id == case_id))

@@ -1,0 +1,114 @@
+"""The coordinator's workflow end to end: propose → accept / override → pinned in later solves."""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import func, select, text
+
+from api.db.models import AssignmentRow
+from api.db.session import make_engine, session_factory
+
+
+def test_proposal_lines_pass_the_checker_and_explain_themselves(api):
+    p = api.proposal()
+    assert p["status"] in ("optimal", "feasible")
+    cases = {ln["case"] for ln in p["lines"]}
+    assert cases <= {"caseA1", "caseA2", "caseA3"} and "caseB1" not in cases  # only the subtree
+    a1 = next(ln for ln in p["lines"] if ln["case"] == "caseA1")
+    # medA2 is affiliated with Acme Ltd, a party of caseA1: conflict of interest.
+    assert all(s["expert"] != "medA2" for s in a1["line"]["team"])
+    seat = a1["explanation"]["seats"][0]
+    assert set(seat) >= {"proficiency", "travel_minutes", "expert"}
+    assert "objective" in p["summary"] and "terms" in p["summary"] and "seed" in p["summary"]
+
+
+def test_accept_pins_the_line_for_later_solves(api):
+    p = api.proposal()
+    line = next(ln for ln in p["lines"] if ln["case"] == "caseA2")
+    r = api.post(f"/proposals/{p['id']}/lines/caseA2/accept", "coordA")
+    assert r.status_code == 200 and r.json()["line"] == line["line"]
+    # A retried accept by the same coordinator answers the same, and creates nothing new.
+    assert api.post(f"/proposals/{p['id']}/lines/caseA2/accept", "coordA").json() == r.json()
+    # Another coordinator of the town cannot accept it again.
+    assert api.post(f"/proposals/{p['id']}/lines/caseA2/accept", "coordA2").status_code == 409
+    p2 = api.proposal()
+    assert "caseA2" not in {ln["case"] for ln in p2["lines"]}  # announced: no longer re-planned
+    assert p2["summary"]["pinned"] == 1
+    assert api.get("/assignments/caseA2", "coordA").json()["line"] == line["line"]
+    assert api.get("/assignments/caseA2", "coordB").status_code == 404
+    audit = [e["action"] for e in api.get("/audit", "admin").json()]
+    assert "accept" in audit and "request_proposal" in audit
+
+
+def test_override_needs_a_reason_and_obeys_the_hard_rules(api):
+    p = api.proposal()
+    good = {"team": [{"role": "mediator", "expert": "medA"}], "slot": {"date": "2024-03-07", "half": "pm"}, "online": True,
+            "reason": "party asked for Ms A"}
+    missing = {k: v for k, v in good.items() if k != "reason"}
+    r = api.post(f"/proposals/{p['id']}/lines/caseA2/override", "coordA", json=missing)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "body.reason"
+    # medA2 is affiliated with Acme Ltd, a party of caseA1: the checker refuses the override.
+    bad = {**good, "team": [{"role": "mediator", "expert": "medA2"}]}
+    r = api.post(f"/proposals/{p['id']}/lines/caseA1/override", "coordA", json=bad)
+    assert r.status_code == 422 and r.json()["violations"], r.text
+    r = api.post(f"/proposals/{p['id']}/lines/caseA2/override", "coordA", json=good)
+    assert r.status_code == 200 and r.json()["overridden"] and r.json()["reason"] == "party asked for Ms A"
+    entry = next(e for e in api.get("/audit", "admin").json() if e["action"] == "override")
+    assert entry["detail"]["reason"] == "party asked for Ms A" and entry["actor"] == "coordA"
+
+
+def test_idempotency_key_gives_one_job(api):
+    h = {"Idempotency-Key": "morning-run-1"}
+    a = api.post("/centers/townA/proposals", "coordA", headers=h).json()
+    b = api.post("/centers/townA/proposals", "coordA", headers=h).json()
+    assert a["id"] == b["id"]
+    c = api.post("/centers/townA/proposals", "coordA", headers={"Idempotency-Key": "morning-run-2"}).json()
+    assert c["id"] != a["id"]
+    for j in (a, c):
+        api.wait_job(j["id"], "coordA")
+
+
+def test_two_coordinators_accepting_the_same_case_at_once_one_wins(api):
+    p = api.proposal()
+    case = p["lines"][0]["case"]
+    barrier = threading.Barrier(2)
+    codes: dict[str, int] = {}
+
+    def accept(user: str) -> None:
+        barrier.wait()
+        codes[user] = api.post(f"/proposals/{p['id']}/lines/{case}/accept", user).status_code
+
+    threads = [threading.Thread(target=accept, args=(u,)) for u in ("coordA", "coordA2")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(codes.values()) == [200, 409], codes
+    engine = make_engine(api.url)
+    with session_factory(engine)() as db:
+        assert db.scalar(select(func.count()).select_from(AssignmentRow).where(AssignmentRow.case_id == case)) == 1
+    engine.dispose()
+
+
+def test_audit_log_is_append_only_in_the_database(api):
+    api.get("/cases/caseA3", "coordA")
+    engine = make_engine(api.url)
+    for stmt in ("UPDATE audit_log SET actor = 'someone'", "DELETE FROM audit_log"):
+        with engine.connect() as c:
+            try:
+                c.execute(text(stmt))
+                c.commit()
+                raised = False
+            except Exception:
+                raised = True
+        assert raised, stmt
+    engine.dispose()
+
+
+def test_cancelled_job_never_gets_a_result(api):
+    r = api.post("/centers/townA/proposals", "coordA").json()
+    cancelled = api.client.delete(f"/jobs/{r['id']}", headers=api.h("coordA"))
+    if cancelled.status_code == 200:  # it may already have finished on a fast machine
+        job = api.wait_job(r["id"], "coordA")
+        assert job["status"] == "cancelled" and job["result_id"] is None
