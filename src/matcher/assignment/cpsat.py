@@ -20,7 +20,8 @@ from .candidates import MODES, Problem
 from .config import ObjectiveWeights, SolveParams
 from .constraints import EAGER_CONSTRAINTS, CaseVars, one_place_at_a_time, workload_sessions_per_week
 from .core import SolveStatus, run_cp_sat
-from .objective import Choice, same_as_previous, scaled, seat_terms, slot_terms, weighted
+from .hint import repair_plan
+from .objective import Choice, evaluate, scaled, seat_terms, slot_terms, total, weighted
 
 
 @dataclass
@@ -163,22 +164,6 @@ def violations(p: Problem, choices: dict[int, Choice]) -> tuple[set[tuple[int, i
     return place, week
 
 
-def repair(p: Problem, choices: dict[int, Choice]) -> dict[int, Choice]:
-    """Drop sessions until no expert is double-booked or over their weekly limit (least urgent first)."""
-    out = dict(choices)
-    while True:
-        place, week = violations(p, out)
-        if not place and not week:
-            return out
-        bad_e = {e for e, _ in place} | {e for e, _ in week}
-        victims = [
-            k for k, ch in out.items() if ch.slot is not None and p.cases[k].pin is None and any(
-                p.cases[k].seats[j].options[o].expert in bad_e for j, o in enumerate(ch.options))
-        ]
-        victims.sort(key=lambda k: (p.cases[k].case.risk.rank, -p.cases[k].case.deadline.toordinal()))
-        del out[victims[0]]
-
-
 def hint_from(v: CaseVars, p: Problem, choices: dict[int, Choice]) -> None:
     m = v.model
     m.clear_hints()
@@ -211,12 +196,23 @@ def solve_cpsat(
     if hint is not None:
         hint_from(v, p, hint)
     rounds = 0
+    # ``best`` is always a plan that satisfies every rule (the hint does; repaired plans do).
     best: dict[int, Choice] | None = hint
+    best_value = total(evaluate(p, hint, w), w) if hint is not None else float("inf")
     bound: float | None = None
+
+    def better(plan: dict[int, Choice]) -> None:
+        nonlocal best, best_value
+        value = total(evaluate(p, plan, w), w)
+        if value < best_value:
+            best, best_value = plan, value
+
     while True:
         rounds += 1
         remaining = deadline - time.perf_counter()
-        out = run_cp_sat(v.model, time_limit_s=max(0.05, remaining), workers=params.workers, seed=params.seed,
+        # Leave time for a round with the rows this one may show to be violated.
+        share = remaining if rounds >= params.max_rounds else 0.6 * remaining
+        out = run_cp_sat(v.model, time_limit_s=max(0.05, share), workers=params.workers, seed=params.seed,
                          log=params.log)
         if out.status == SolveStatus.INFEASIBLE:
             return CpSatOutcome({}, SolveStatus.INFEASIBLE, None, None, out.reason, rounds, lazy_rows)
@@ -224,17 +220,19 @@ def solve_cpsat(
             bound = out.bound / 100.0
         if out.status == SolveStatus.UNKNOWN:
             if best is not None:
-                return CpSatOutcome(repair(p, best), SolveStatus.FEASIBLE, bound, None, out.reason, rounds, lazy_rows)
+                return CpSatOutcome(best, SolveStatus.FEASIBLE, bound, None, out.reason, rounds, lazy_rows)
             return CpSatOutcome({}, SolveStatus.UNKNOWN, bound, None, out.reason, rounds, lazy_rows)
         choices = extract(v, p, out.solver)
         place, week = violations(p, choices)
         if not place and not week:
-            return CpSatOutcome(choices, out.status, bound, out.objective / 100.0, out.reason, rounds, lazy_rows)
-        if rounds >= params.max_rounds or time.perf_counter() >= deadline - 0.05:
-            fixed = repair(p, choices)
-            return CpSatOutcome(fixed, SolveStatus.FEASIBLE, bound, None,
-                                f"stopped after {rounds} rounds of expert-slot rows; plan repaired", rounds, lazy_rows)
+            if out.status == SolveStatus.OPTIMAL or best is None or total(evaluate(p, choices, w), w) <= best_value:
+                return CpSatOutcome(choices, out.status, bound, out.objective / 100.0, out.reason, rounds, lazy_rows)
+            return CpSatOutcome(best, out.status, bound, None, out.reason, rounds, lazy_rows)
+        better(repair_plan(p, w, choices))
+        if rounds >= params.max_rounds or time.perf_counter() >= deadline - 0.2:
+            return CpSatOutcome(best, SolveStatus.FEASIBLE, bound, None,
+                                f"stopped after {rounds} rounds of expert-slot rows; best repaired plan kept",
+                                rounds, lazy_rows)
         lazy_rows += one_place_at_a_time(v, p, sorted(place))
         lazy_rows += workload_sessions_per_week(v, p, sorted(week))
-        best = repair(p, choices)
         hint_from(v, p, best)

@@ -51,11 +51,30 @@ def _greedy_pass(p: Problem, w: ObjectiveWeights, free_load: int, fixed: dict[in
         if ch.slot is not None and ch.mode == IN_PERSON and pc.pin is None:
             rooms[pc.case.center, ch.slot] += 1
 
+    def fits(k: int, ch: Choice) -> bool:
+        pc = p.cases[k]
+        for j, o in enumerate(ch.options):
+            e = pc.seats[j].options[o].expert
+            if load[e] >= p.open_capacity[e]:
+                return False
+            if ch.slot is not None and pc.pin is None:
+                wk = int(p.week_of_slot[ch.slot])
+                if (e, ch.slot) in busy or weekly[e, wk] >= p.session_capacity[e, wk]:
+                    return False
+        if ch.slot is not None and ch.mode == IN_PERSON and pc.pin is None:
+            return rooms[pc.case.center, ch.slot] < p.room_capacity[pc.case.center, ch.slot]
+        return True
+
     order = sorted(p.cases, key=lambda pc: (pc.pin is None, -pc.case.risk.rank, pc.case.deadline, pc.index))
+    if fixed:
+        # Keep every choice of the given plan that still fits, then place the rest greedily.
+        for pc in order:
+            ch = fixed.get(pc.index)
+            if ch is not None and fits(pc.index, ch):
+                take(pc.index, ch)
     for pc in order:
         k = pc.index
-        if fixed and k in fixed:
-            take(k, fixed[k])
+        if k in out:
             continue
         if any(not seat.options for seat in pc.seats):
             continue
@@ -120,3 +139,8 @@ def _greedy_pass(p: Problem, w: ObjectiveWeights, free_load: int, fixed: dict[in
 
 
 __all__ = ["greedy_plan", "IN_PERSON", "ONLINE"]
+
+
+def repair_plan(p: Problem, w: ObjectiveWeights, plan: dict[int, Choice]) -> dict[int, Choice]:
+    """Make a plan that breaks coupling rules feasible: keep what fits, re-place the rest greedily."""
+    return _greedy_pass(p, w, free_load=2, fixed=plan)

@@ -134,10 +134,8 @@ def _bounded_search(p: Problem, w: ObjectiveWeights, params: SolveParams, deadli
         left_out = lb0 + _keep(p, bounds, choose, best_key)
         details[f"round{rounds}_options"] = int(sum(len(s.options) for pc in p.cases for s in pc.seats))
         hint = _from_keys(p, best_key)
-        remaining = deadline - time.perf_counter()
-        # Round 1 is a small model that sharpens the upper bound; keep most of the time for round 2.
-        budget = deadline if left_out >= upper or rounds > 1 else time.perf_counter() + 0.4 * remaining
-        out = solve_cpsat(p, w, params, hint, budget)
+        # Round 1 gets all the time: a larger round 2 only pays off once round 1 is solved to optimality.
+        out = solve_cpsat(p, w, params, hint, deadline)
         details[f"round{rounds}_status"] = out.status.value
         details["lazy_rows"] = int(details.get("lazy_rows", 0)) + out.lazy_rows
         if out.status == SolveStatus.INFEASIBLE:
@@ -158,7 +156,7 @@ def _bounded_search(p: Problem, w: ObjectiveWeights, params: SolveParams, deadli
         status = SolveStatus.FEASIBLE
         reason = out.reason or "options left out of the model could still improve the plan"
         out_of_time = deadline - time.perf_counter() < 0.3 * params.time_limit_s
-        if out_of_time or rounds >= 2:
+        if out_of_time or rounds >= 2 or out.status != SolveStatus.OPTIMAL:
             if left_out < upper and params.max_experts_per_seat is not None and out.status == SolveStatus.OPTIMAL:
                 reason = f"max_experts_per_seat={params.max_experts_per_seat} left options that could improve the plan out"
             break
