@@ -181,8 +181,10 @@ def plan_terms(scenario: Scenario, request: AssignmentRequest, lines: list[Assig
                weights: ObjectiveWeights) -> dict[str, float]:
     """Each objective term's unweighted value for a plan, computed from its lines alone.
 
-    Continuity counts a seat only on cases that name preferred or previous experts (a case without
-    any has no continuity to keep). The unassigned term counts the problem's cases without a line.
+    The problem's cases are the requested ones plus the pinned ones. Continuity counts a seat only on
+    cases that name preferred or previous experts (a case without any has no continuity to keep);
+    disruption counts only previous lines of the problem's cases; unassigned counts the problem's
+    cases without a line.
     """
     travel = TravelTimes(scenario)
     start = request.horizon_start or scenario.today
@@ -209,13 +211,15 @@ def plan_terms(scenario: Scenario, request: AssignmentRequest, lines: list[Assig
             out["urgency"] += RISK_FACTOR[case.risk] * d
             out["waiting"] += age * d / 10.0
     out["balance"] = float(max(load.values(), default=0))
+    wanted = set(request.cases) if request.cases is not None else {c.id for c in scenario.cases}
+    wanted |= {p.case for p in request.pins}
     for prev in request.previous:
+        if prev.case not in wanted:
+            continue  # a case outside this problem is not re-planned, so it cannot change
         new = by_case.get(prev.case)
         same = new is not None and {s.role: s.expert for s in new.team} == {s.role: s.expert for s in prev.team} \
             and new.slot == prev.slot and new.online == prev.online
         out["disruption"] += 0.0 if same else 1.0
-    wanted = set(request.cases) if request.cases is not None else {c.id for c in scenario.cases}
-    wanted |= {p.case for p in request.pins}
     out["unassigned"] = float(sum(1 for cid in wanted if cid in scenario.case_by_id and cid not in by_case))
     return out
 
