@@ -28,13 +28,13 @@ ROUNDING = 0.05
 
 
 @st.composite
-def small_worlds(draw) -> tuple[Scenario, AssignmentRequest]:
+def small_worlds(draw, max_experts: int = 4, max_cases: int = 4) -> tuple[Scenario, AssignmentRequest]:
     far = draw(st.sampled_from([0.05, 0.3, 0.6]))  # ~14, ~72, ~145 travel minutes from d
     centers = [
         dict(id="d", name="D", level="district", lat=22.5, lon=113.9, rooms=draw(st.integers(0, 2))),
         dict(id="s", name="S", level="street", parent="d", lat=22.5 + far, lon=113.9, rooms=draw(st.integers(1, 2))),
     ]
-    n_experts = draw(st.integers(1, 4))
+    n_experts = draw(st.integers(1, max_experts))
     experts = []
     for i in range(n_experts):
         role = "mediator" if i == 0 else draw(st.sampled_from(["mediator", "lawyer", "judge"]))
@@ -66,7 +66,7 @@ def small_worlds(draw) -> tuple[Scenario, AssignmentRequest]:
     has_lawyer = any(e["role"] == "lawyer" for e in experts)
     has_judge = any(e["role"] == "judge" for e in experts)
     cases = []
-    for k in range(draw(st.integers(1, 4))):
+    for k in range(draw(st.integers(1, max_cases))):
         roles = ["mediator"]
         if has_lawyer and draw(st.booleans()):
             roles.append("lawyer")
@@ -250,3 +250,22 @@ def test_engine_and_greedy_plans_pass_the_checker_and_the_engine_is_optimal(worl
     if result.bound is not None:  # a proven bound may never exceed the true optimum
         assert result.bound <= optimum + ROUNDING * n_coefficients, (result.bound, optimum)
     assert plan_objective(plan_terms(s, request, greedy.lines, WEIGHTS), WEIGHTS) >= optimum - 1e-6
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(small_worlds(max_experts=8, max_cases=12))
+def test_on_larger_worlds_the_engine_is_checker_clean_and_never_worse_than_greedy(world):
+    s, request = world
+    result = solve(s, request)
+    assert result.ok, result.reason
+    report = check_assignment(s, request, result.lines)
+    assert report.ok, report.violations
+    greedy = greedy_assignment(s, request)
+    assert check_assignment(s, request, greedy.lines).ok
+    engine_cost = plan_objective(plan_terms(s, request, result.lines, WEIGHTS), WEIGHTS)
+    greedy_cost = plan_objective(plan_terms(s, request, greedy.lines, WEIGHTS), WEIGHTS)
+    if result.status == SolveStatus.OPTIMAL:
+        assert engine_cost <= greedy_cost + ROUNDING * sum(len(c.needs_roles) + 3 for c in s.cases)
+        assert len(result.lines) >= len(greedy.lines)
+    if result.bound is not None:  # the greedy plan is a feasible plan: no valid bound lies above it
+        assert result.bound <= greedy_cost + ROUNDING * sum(len(c.needs_roles) + 3 for c in s.cases)
