@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
+from sqlalchemy.exc import DataError as DBAPIDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("matcher.api")
@@ -81,6 +82,11 @@ def install(app: FastAPI) -> None:
         first = errors[0] if errors else {"field": "", "value": None, "message": ""}
         detail = f"{first['field']} = {first['value']!r}: {first['message']}"
         return problem_response(422, detail, instance=request.url.path, errors=errors)
+
+    @app.exception_handler(DBAPIDataError)
+    async def _bad_value(request: Request, exc: DBAPIDataError) -> JSONResponse:
+        # The database refused a value the schema let through (e.g. a NUL byte in PostgreSQL text).
+        return problem_response(422, "a value in the request cannot be stored or searched (invalid characters?)", instance=request.url.path)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

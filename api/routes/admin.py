@@ -51,7 +51,7 @@ def create_key(user_id: str, db: SessionDep, who: Admin, settings: SettingsDep) 
 
 
 @router.get("/audit")
-def audit_log(db: SessionDep, _: Admin, limit: int = Query(200, ge=1, le=5000), offset: int = Query(0, ge=0)) -> list[dict[str, Any]]:
+def audit_log(db: SessionDep, _: Admin, limit: int = Query(200, ge=1, le=5000), offset: int = Query(0, ge=0, le=1_000_000)) -> list[dict[str, Any]]:
     rows = db.scalars(select(AuditRow).order_by(AuditRow.id.desc()).limit(limit).offset(offset))
     return [{"id": r.id, "at": r.at.isoformat(), "actor": r.actor, "action": r.action, "object_type": r.object_type,
              "object_id": r.object_id, "center_id": r.center_id, "detail": r.detail} for r in rows]

@@ -5,7 +5,7 @@ from typing import Any
 from fastapi import APIRouter, Query
 from sqlalchemy import select
 
-from matcher.domain import DateRange, Expert
+from matcher.domain import DateRange, Expert, Role
 
 from ..core.problems import Problem
 from ..db.models import ExpertRow
@@ -19,11 +19,11 @@ router = APIRouter(prefix="/experts", tags=["experts"])
 
 @router.get("")
 def list_experts(
-    db: SessionDep, _: StaffReader, role: str | None = None, limit: int = Query(200, ge=1, le=5000), offset: int = Query(0, ge=0)
+    db: SessionDep, _: StaffReader, role: Role | None = None, limit: int = Query(200, ge=1, le=5000), offset: int = Query(0, ge=0, le=1_000_000)
 ) -> list[dict[str, Any]]:
     q = select(ExpertRow).order_by(ExpertRow.id).limit(limit).offset(offset)
     if role:
-        q = q.where(ExpertRow.role == role)
+        q = q.where(ExpertRow.role == role.value)
     return [r.data for r in db.scalars(q)]
 
 

@@ -83,7 +83,8 @@ def seed_database(url: str) -> None:
 
 
 def settings_for(url: str, **overrides) -> Settings:  # type: ignore[no-untyped-def]
-    return Settings(environment="test", database_url=url, secret_key=SECRET, solve_time_limit_s=5.0, solve_workers=1, **overrides)
+    values = dict(environment="test", database_url=url, secret_key=SECRET, solve_time_limit_s=5.0, solve_workers=1)
+    return Settings(**{**values, **overrides})
 
 
 @dataclass

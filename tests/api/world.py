@@ -42,3 +42,26 @@ def tiny_world() -> Scenario:
             rotation=[dict(judge="judge1", center="townA", slot=dict(date="2024-03-06", half="am"))],
         )
     )
+
+
+def medium_world(n_cases: int = 400, n_mediators: int = 40, seed: int = 7) -> Scenario:
+    """A seeded world big enough that a solve takes seconds (for fault and load tests)."""
+    import random
+
+    rng = random.Random(seed)
+    base = tiny_world()
+    cats = ["labor", "neighbor", "marriage_family", "debt", "property_management"]
+    experts = [e.model_dump(mode="json") for e in base.experts]
+    towns = ["townA", "townB", "commA1"]
+    for i in range(n_mediators):
+        experts.append(dict(id=f"m{i}", name=f"Mediator {i}", role="mediator", home_center=rng.choice(towns),
+                            categories={c: rng.randint(1, 5) for c in rng.sample(cats, 3)},
+                            max_open_cases=rng.randint(5, 12), max_sessions_per_week=rng.randint(4, 8)))
+    cases = [c.model_dump(mode="json") for c in base.cases]
+    for i in range(n_cases):
+        day = rng.randint(1, 3)
+        cases.append(dict(id=f"k{i}", category=rng.choice(cats), center=rng.choice(towns),
+                          received=f"2024-03-0{day}T09:00", deadline=f"2024-03-{rng.randint(8, 28):02d}"))
+    data = base.model_dump(mode="json")
+    data.update(experts=experts, cases=cases, name="medium")
+    return Scenario.model_validate(data)
