@@ -19,7 +19,7 @@ from api.core.security import hash_token
 from api.services.store import seed_from_scenario
 
 from .conftest import SECRET, USERS
-from .world import medium_world
+from worlds import medium_world
 
 
 def _free_port() -> int:

@@ -23,7 +23,7 @@ from api.db.session import make_engine, migrate, session_factory
 from api.main import create_app
 from api.services.store import seed_from_scenario
 
-from .world import tiny_world
+from worlds import tiny_world
 
 SECRET = "test-secret-key-0123456789"
 PG_URL = os.environ.get("MATCHER_TEST_POSTGRES_URL")
