@@ -105,6 +105,7 @@ class Problem:
     avail: np.ndarray | None = None  # (expert, slot): available and off leave (pins ignored)
     rotation: dict[tuple[int, str], np.ndarray] = field(default_factory=dict)
     is_judge: np.ndarray | None = None
+    base_load: np.ndarray | None = None  # lines per expert held by cases outside this (sub-)problem
 
     @property
     def expert_index(self) -> dict[str, int]:

@@ -62,11 +62,11 @@ class SolveParams(BaseModel):
     max_experts_per_seat: int | None = Field(
         default=None,
         ge=1,
-        description="Cap on options per seat and mode in the second model; None keeps every option that could "
-        "still improve the plan (exact). With a cap the bound covers the options left out, so the gap stays honest.",
+        description="Cap on options per seat and mode in every model (None: initial_experts_per_seat in the "
+        "CP-SAT model, 4× that in the neighbourhood search). The bound covers the options left out.",
     )
-    max_model_options: int = Field(
-        default=150_000, ge=1, description="Options in the second model at most (spread evenly over seats)"
+    full_model_cases: int = Field(
+        default=3000, ge=0, description="Above this many cases skip the full CP-SAT model: greedy + neighbourhood search"
     )
     pool_per_seat: int | None = Field(
         default=100,

@@ -14,6 +14,7 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+import numpy as np
 from ortools.sat.python import cp_model
 
 from .candidates import MODES, Problem
@@ -89,12 +90,14 @@ def add_objective(v: CaseVars, p: Problem, w: ObjectiveWeights) -> None:
         per_expert: dict[int, list[cp_model.IntVar]] = defaultdict(list)
         for (_k, e), lits in v.uses.items():
             per_expert[e].extend(lits)
-        top = max(len(lits) for lits in per_expert.values())
-        load_max = m.new_int_var(0, top, "max_load")
+        base = p.base_load if p.base_load is not None else np.zeros(len(p.experts), np.int64)
+        top = int(max(len(lits) + base[e] for e, lits in per_expert.items()))
+        floor = int(base.max()) if len(base) else 0
+        load_max = m.new_int_var(floor, max(top, floor), "max_load")
         v.load_max = load_max
-        for lits in per_expert.values():
-            if len(lits) > 1:
-                m.add(load_max >= sum(lits))
+        for e, lits in per_expert.items():
+            if len(lits) + base[e] > floor:
+                m.add(load_max >= sum(lits) + int(base[e]))
         vars_.append(load_max)
         coefs.append(scaled(w.balance))
     m.minimize(cp_model.LinearExpr.weighted_sum(vars_, coefs) + constant)
@@ -164,6 +167,29 @@ def violations(p: Problem, choices: dict[int, Choice]) -> tuple[set[tuple[int, i
     return place, week
 
 
+#: Up to this many cases, expert-slot rows are written eagerly (see :func:`contested`).
+EAGER_CASES = 0
+
+
+def contested(p: Problem) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(expert, slot) pairs two cases could both use, and (expert, week) pairs whose candidate
+    sessions could exceed the weekly limit: the only rows that can bind."""
+    at: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for pc in p.cases:
+        if pc.pin is not None or not pc.needs_session:
+            continue
+        for seat in pc.seats:
+            for o in seat.options:
+                for s in o.slots.tolist():
+                    at[o.expert, s].add(pc.index)
+    place = sorted(key for key, ks in at.items() if len(ks) > 1)
+    per_week: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for (e, s), ks in at.items():
+        per_week[e, int(p.week_of_slot[s])].update(ks)
+    week = sorted(key for key, ks in per_week.items() if len(ks) > p.session_capacity[key])
+    return place, week
+
+
 def hint_from(v: CaseVars, p: Problem, choices: dict[int, Choice]) -> None:
     m = v.model
     m.clear_hints()
@@ -182,6 +208,10 @@ def hint_from(v: CaseVars, p: Problem, choices: dict[int, Choice]) -> None:
         for k, ch in choices.items():
             for j, o in enumerate(ch.options):
                 load[p.cases[k].seats[j].options[o].expert] += 1
+        base = p.base_load if p.base_load is not None else np.zeros(len(p.experts), np.int64)
+        for e in range(len(base)):
+            if base[e]:
+                load[e] += int(base[e])
         m.add_hint(v.load_max, max(load.values(), default=0))
 
 
@@ -193,6 +223,10 @@ def solve_cpsat(
         rule(v, p)
     add_objective(v, p, w)
     lazy_rows = 0
+    if len(p.cases) <= EAGER_CASES:
+        # Small (sub-)problems: write every expert-slot row that could bind up front, so one solve does.
+        place, week = contested(p)
+        lazy_rows += one_place_at_a_time(v, p, place) + workload_sessions_per_week(v, p, week)
     if hint is not None:
         hint_from(v, p, hint)
     rounds = 0

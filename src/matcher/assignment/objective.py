@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
+
 from matcher.domain import RiskLevel
 
 from .candidates import ONLINE, PlannedCase, Problem, SeatOption
@@ -84,6 +86,9 @@ def evaluate(p: Problem, choices: dict[int, Choice], w: ObjectiveWeights) -> dic
         if ch.slot is not None:
             for name, value in slot_terms(pc, p, ch.slot).items():
                 out[name] += value
+    if p.base_load is not None:  # a sub-problem: cases outside it hold lines too
+        for e in np.flatnonzero(p.base_load):
+            load[int(e)] += int(p.base_load[e])
     out["balance"] = float(max(load.values(), default=0))
     return out
 

@@ -22,6 +22,7 @@ from .core import SolveStatus, relative_gap
 from .cpsat import solve_cpsat
 from .flow import flow_is_exact, solve_flow
 from .hint import greedy_plan
+from .lns import improve as lns_improve
 from .objective import Choice, evaluate, total
 from .result import AssignmentResult, UnassignedCase
 
@@ -96,72 +97,76 @@ def _result(finish, p, weights, choices, terms, status, reason, bound, solver) -
 
 
 def _bounded_search(p: Problem, w: ObjectiveWeights, params: SolveParams, deadline: float, details: dict):
-    """Rounds of CP-SAT over a growing subset of options, until the bound proves the plan optimal.
+    """Greedy plan → CP-SAT on a small model → neighbourhood search → bound and status.
 
-    Round 1 holds the cheapest ``initial_experts_per_seat`` options per seat and mode (plus the
-    hint's); round 2 every option whose increment could still beat the best plan (see
-    :mod:`matcher.assignment.bounds`), at most ``max_experts_per_seat`` per seat and mode when set.
+    The CP-SAT model holds the cheapest ``initial_experts_per_seat`` options per seat and mode (plus
+    the greedy plan's), never an option whose increment shows it cannot beat the plan (see
+    :mod:`matcher.assignment.bounds`). Its proven bound covers plans inside the model; ``LB0 + inc``
+    covers plans using an option left out; the smaller of the two bounds the full problem. When that
+    meets the plan's cost the plan is optimal. Otherwise the remaining time goes to large-neighbourhood
+    search (:mod:`matcher.assignment.lns`) over a wider option set, and the gap is reported.
     """
     bounds = [pc.bound for pc in p.cases]
     lb0 = sum(b.floor for b in bounds)
     per_seat = params.initial_experts_per_seat
-    # The greedy hint sees a wider set than the first model: a poor hint only costs time later.
-    _keep(p, bounds, lambda pc, j, inc, mode_rows: _cheapest_rows(inc, mode_rows, 4 * per_seat), None)
+    wide = max(4 * per_seat, params.max_experts_per_seat or 0)
+    # The greedy plan and the neighbourhood search see a wider set than the exact model.
+    _keep(p, bounds, lambda pc, j, inc, mode_rows: _cheapest_rows(inc, mode_rows, wide), None)
     best_key = _keys(p, greedy_plan(p, w, budget_s=0.1 * params.time_limit_s))
     upper = total(evaluate(p, _from_keys(p, best_key), w), w)
     details["hint_objective"] = round(upper, 3)
     lb0 += balance_floor(p, w, upper, bounds) + room_shortage(p, bounds)
     details["relaxation_bound"] = round(lb0, 3)
-    status, reason, solver = SolveStatus.FEASIBLE, "", "greedy"
-    bound: float = lb0
-    rounds = 0
-    while True:
-        rounds += 1
-        slack = upper - lb0
-        if rounds == 1:
-            cap = per_seat
-        else:
-            # Model size grows with options; past a few hundred thousand CP-SAT spends the time
-            # limit in presolve. The cap keeps the bound honest (options left out are covered).
-            seat_modes = sum(len(pc.seats) * (2 if pc.needs_session else 1) for pc in p.cases)
-            auto = max(per_seat, params.max_model_options // max(1, seat_modes))
-            cap = auto if params.max_experts_per_seat is None else min(auto, params.max_experts_per_seat)
+    solver = "greedy"
+    restricted = lb0
+    slack = upper - lb0
+    cap = per_seat if params.max_experts_per_seat is None else min(per_seat, params.max_experts_per_seat)
 
-        def choose(pc, j, inc, mode_rows, cap=cap, slack=slack):
-            useful = inc < slack - 1e-9  # an option with lb0 + inc >= upper cannot beat the best plan
-            return _cheapest_rows(inc, [r[useful[r]] for r in mode_rows], cap)
+    def choose(pc, j, inc, mode_rows):
+        useful = inc < slack - 1e-9  # an option with lb0 + inc >= upper cannot beat the best plan
+        return _cheapest_rows(inc, [r[useful[r]] for r in mode_rows], cap)
 
-        left_out = lb0 + _keep(p, bounds, choose, best_key)
-        details[f"round{rounds}_options"] = int(sum(len(s.options) for pc in p.cases for s in pc.seats))
-        hint = _from_keys(p, best_key)
-        # Round 1 gets all the time: a larger round 2 only pays off once round 1 is solved to optimality.
-        out = solve_cpsat(p, w, params, hint, deadline)
-        details[f"round{rounds}_status"] = out.status.value
-        details["lazy_rows"] = int(details.get("lazy_rows", 0)) + out.lazy_rows
+    left_out = lb0 + _keep(p, bounds, choose, best_key)
+    details["model_options"] = int(sum(len(s.options) for pc in p.cases for s in pc.seats))
+    out_status = None
+    if len(p.cases) <= params.full_model_cases:
+        share = 1.0 if left_out >= upper else 0.5
+        out = solve_cpsat(p, w, params, _from_keys(p, best_key),
+                          time.perf_counter() + share * (deadline - time.perf_counter()))
+        out_status = out.status
+        details["model_status"] = out.status.value
+        details["lazy_rows"] = out.lazy_rows
         if out.status == SolveStatus.INFEASIBLE:
             return SolveStatus.INFEASIBLE, out.reason, None, {}, "cp-sat"
         if out.choices:
             value = total(evaluate(p, out.choices, w), w)
             if value <= upper + 1e-9:
                 best_key, upper = _keys(p, out.choices), value
-                solver = "cp-sat" if out.objective is not None else "cp-sat+repair"
-        # Bound of the full problem: plans within the model cost >= the model's bound; plans using
-        # an option left out cost >= lb0 + its increment.
-        restricted = out.bound if out.bound is not None else lb0
-        bound = max(lb0, min(restricted, left_out))
-        if upper <= bound + 1e-6 * max(1.0, abs(upper)) + 0.005 * _rounding_slack(p):
-            status, reason = SolveStatus.OPTIMAL, ""
-            bound = min(bound, upper)
-            break
-        status = SolveStatus.FEASIBLE
-        reason = out.reason or "options left out of the model could still improve the plan"
-        out_of_time = deadline - time.perf_counter() < 0.3 * params.time_limit_s
-        if out_of_time or rounds >= 2 or out.status != SolveStatus.OPTIMAL:
-            if left_out < upper and params.max_experts_per_seat is not None and out.status == SolveStatus.OPTIMAL:
-                reason = f"max_experts_per_seat={params.max_experts_per_seat} left options that could improve the plan out"
-            break
-    details["rounds"] = rounds
-    return status, reason, bound, _from_keys(p, best_key), solver
+                solver = "cp-sat"
+        if out.bound is not None:
+            restricted = out.bound
+    bound = max(lb0, min(restricted, left_out))
+    if _proven(upper, bound, p):
+        return SolveStatus.OPTIMAL, "", min(bound, upper), _from_keys(p, best_key), solver
+    if time.perf_counter() < deadline - 0.2:
+        _keep(p, bounds, lambda pc, j, inc, mode_rows: _cheapest_rows(inc, mode_rows, wide), best_key)
+        improved = lns_improve(p, w, params, best_key, deadline - 0.05, details)
+        value = total(evaluate(p, _from_keys(p, improved), w), w)
+        if value < upper - 1e-9:
+            best_key, upper, solver = improved, value, solver + "+lns"
+    if _proven(upper, bound, p):
+        return SolveStatus.OPTIMAL, "", min(bound, upper), _from_keys(p, best_key), solver
+    if out_status is None:
+        reason = f"{len(p.cases)} cases exceed full_model_cases={params.full_model_cases}: bound from per-case floors"
+    elif out_status != SolveStatus.OPTIMAL:
+        reason = "time limit reached before the model was solved to optimality"
+    else:
+        reason = "options left out of the model could still improve the plan"
+    return SolveStatus.FEASIBLE, reason, bound, _from_keys(p, best_key), solver
+
+
+def _proven(upper: float, bound: float, p: Problem) -> bool:
+    return upper <= bound + 1e-6 * max(1.0, abs(upper)) + 0.005 * _rounding_slack(p)
 
 
 def _rounding_slack(p: Problem) -> int:
