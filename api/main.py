@@ -18,6 +18,7 @@ from .db.session import make_engine, migrate, session_factory
 from .routes import admin, cases, centers, experts, jobs, proposals
 from .services.jobs import JobRunner
 from .services.proposals import run_assign_job
+from .services.recommend_cache import RecommenderCache
 from .services.store import seed_from_scenario
 
 log = logging.getLogger("matcher.api")
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="matcher", version="0.1.0", lifespan=lifespan,
                   description="Expert matching and judge rotation for dispute-resolution centers (多元调处中心).")
     app.state.settings, app.state.engine, app.state.sessions, app.state.jobs = settings, engine, sessions, runner
+    app.state.recommender = RecommenderCache(settings.horizon_days)
     problems.install(app)
     for r in (centers.router, experts.router, cases.router, proposals.router, jobs.router, admin.router):
         app.include_router(r)

@@ -1,16 +1,20 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Response
+from typing import Any
+
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 
 from matcher.domain import Case, Expert
 
 from ..core.problems import Problem
-from ..db.models import CaseRow, CenterRow, ExpertRow, utcnow
+from ..db.models import AssignmentRow, CaseRow, CenterRow, ExpertRow, utcnow
 from ..deps import Coordinator, SessionDep
 from ..schemas import CaseCreate, CaseOut, CaseUpdate
 from ..services.audit import record
+from ..services.recommend_cache import bump_version
+from ..services.proposals import explain
 from ..services.scope import Principal, visible_centers
 from ..services.store import case_row, is_sensitive
 
@@ -79,6 +83,7 @@ def create_case(body: CaseCreate, db: SessionDep, who: Coordinator, response: Re
     _check_references(db, case)
     row = case_row(case)
     db.add(row)
+    bump_version(db)
     record(db, who, "create_case", "case", case.id, case.center)
     db.commit()
     response.headers["Location"] = f"/cases/{case.id}"
@@ -106,6 +111,7 @@ def update_case(case_id: str, body: CaseUpdate, db: SessionDep, who: Coordinator
         raise
     _check_references(db, case)
     row.data, row.sensitive, row.version, row.updated_at = case.model_dump(mode="json"), is_sensitive(case), row.version + 1, utcnow()
+    bump_version(db)
     record(db, who, "update_case", "case", row.id, row.center_id, fields=sorted(changes))
     db.commit()
     return _out(row)
@@ -117,6 +123,30 @@ def close_case(case_id: str, db: SessionDep, who: Coordinator) -> CaseOut:
     if row.status == "closed":
         raise Problem(409, f"case {case_id!r} is already closed")
     row.status, row.version, row.updated_at = "closed", row.version + 1, utcnow()
+    bump_version(db)
     record(db, who, "close_case", "case", row.id, row.center_id)
     db.commit()
     return _out(row)
+
+
+@router.get("/{case_id}/recommendations")
+def recommend_for_case(case_id: str, request: Request, db: SessionDep, who: Coordinator, k: int = Query(5, ge=1, le=20)) -> dict[str, Any]:
+    """The best `k` teams for one open case, each at its earliest feasible slot, given every
+    announced assignment (synchronous: answered from an index of the current plan)."""
+    row = scoped_case(db, who, case_id)
+    if row.status != "open":
+        raise Problem(409, f"case {case_id!r} is closed")
+    if db.get(AssignmentRow, case_id) is not None:
+        raise Problem(409, f"case {case_id!r} already has an announced assignment")
+    recommender = request.app.state.recommender.get(db)
+    result = recommender.recommend(Case.model_validate(row.data), k)
+    return {
+        "case": case_id,
+        "recommendations": [
+            {"line": r.line.model_dump(mode="json"), "cost": r.cost, "terms": r.terms,
+             "explanation": explain(recommender.scenario, r.line)}
+            for r in result.recommendations
+        ],
+        "reasons": list(result.reasons),
+        "seconds": round(result.seconds, 6),
+    }

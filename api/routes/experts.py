@@ -12,6 +12,7 @@ from ..db.models import ExpertRow
 from ..deps import SessionDep, StaffReader
 from ..schemas import LeaveAdd
 from ..services.audit import record
+from ..services.recommend_cache import bump_version
 from ..services.scope import visible_centers
 
 router = APIRouter(prefix="/experts", tags=["experts"])
@@ -51,6 +52,7 @@ def add_leave(expert_id: str, body: LeaveAdd, db: SessionDep, who: StaffReader) 
     updated = Expert.model_validate({**expert.model_dump(mode="json"), "leave": [*expert.model_dump(mode="json")["leave"], leave.model_dump(mode="json")]})
     row.data = updated.model_dump(mode="json")
     row.version += 1
+    bump_version(db)
     record(db, who, "add_leave", "expert", expert_id, row.home_center, start=body.start.isoformat(), end=body.end.isoformat())
     db.commit()
     return row.data

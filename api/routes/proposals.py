@@ -17,6 +17,7 @@ from ..db.models import AssignmentRow, CaseRow, CenterRow, JobRow, ProposalLineR
 from ..deps import Coordinator, SessionDep, SettingsDep
 from ..schemas import JobOut, OverrideIn, ProposalCreate
 from ..services.audit import record
+from ..services.recommend_cache import bump_version
 from ..services.scope import Principal, visible_centers
 from ..services.store import announced_lines, current_scenario
 from .jobs import job_out
@@ -121,6 +122,7 @@ def _announce(db, who: Principal, proposal: ProposalRow | None, line: Assignment
         raise Problem(422, f"the line breaks {len(violations)} hard rule(s): {violations[0]['message']}", violations=violations)
     row = AssignmentRow(case_id=line.case, proposal_id=proposal.id if proposal else None, line=line.model_dump(mode="json"),
                         accepted_by=who.user_id, overridden=reason is not None, reason=reason)
+    bump_version(db)  # before the insert: its read must not autoflush the new row early
     db.add(row)
     if reason is None:
         record(db, who, "accept", "case", line.case, case.center_id, proposal=proposal.id if proposal else None)

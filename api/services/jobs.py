@@ -83,7 +83,7 @@ class JobRunner:
                 result_id = write(db)
                 db.execute(update(JobRow).where(JobRow.id == job_id).values(result_id=result_id))
         except Exception as exc:  # a failed job is reported, never lost
-            log.warning("job %s failed: %s", job_id, type(exc).__name__)
+            log.warning("job %s failed: %s", job_id, type(exc).__name__, exc_info=True)
             with self._sessions.begin() as db:
                 _transition(db, job_id, "running", status="failed", error=f"{type(exc).__name__}: {_safe(exc)}", finished_at=utcnow())
 

@@ -63,7 +63,8 @@ def current_scenario(db: Session, *, open_cases_only: bool = True) -> Scenario:
 
     Experts' ``open_cases`` count the announced assignments of open cases (they are pinned in every
     solve, so counting them here as well would count them twice)."""
-    data = meta(db)
+    stored = meta(db)
+    data = {k: stored[k] for k in _META_FIELDS if k in stored}
     data["centers"] = [r.data for r in db.scalars(select(CenterRow))]
     data["experts"] = [r.data for r in db.scalars(select(ExpertRow))]
     q = select(CaseRow)

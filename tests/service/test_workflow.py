@@ -112,3 +112,26 @@ def test_cancelled_job_never_gets_a_result(api):
     if cancelled.status_code == 200:  # it may already have finished on a fast machine
         job = api.wait_job(r["id"], "coordA")
         assert job["status"] == "cancelled" and job["result_id"] is None
+
+
+def test_recommendations_follow_announced_assignments(api):
+    before = api.get("/cases/caseA2/recommendations?k=3", "coordA").json()
+    assert before["recommendations"] and before["reasons"] == []
+    assert api.get("/cases/caseB1/recommendations", "coordA").status_code == 404  # other town
+    assert api.get("/cases/ghost/recommendations", "coordA").status_code == 404
+    assert api.get("/cases/caseA2/recommendations?k=0", "coordA").status_code == 422
+    assert api.get("/cases/caseA2/recommendations", "planner").status_code == 403
+    # Announce caseA1 on medA in the slot medA had first for caseA2: caseA2's options move.
+    first = before["recommendations"][0]["line"]
+    p = api.proposal()
+    override = {"team": [{"role": "mediator", "expert": first["team"][0]["expert"]}], "slot": first["slot"],
+                "online": True, "reason": "urgent"}
+    if first["team"][0]["expert"] != "medA2":  # medA2 may not take caseA1 (conflict of interest)
+        r = api.post(f"/proposals/{p['id']}/lines/caseA1/override", "coordA", json=override)
+        assert r.status_code == 200, r.text
+        after = api.get("/cases/caseA2/recommendations?k=3", "coordA").json()
+        same = [x for x in after["recommendations"] if x["line"]["team"] == first["team"]]
+        assert all(x["line"]["slot"] != first["slot"] for x in same)
+    accepted = api.post(f"/proposals/{p['id']}/lines/caseA2/accept", "coordA")
+    if accepted.status_code == 200:
+        assert api.get("/cases/caseA2/recommendations", "coordA").status_code == 409
