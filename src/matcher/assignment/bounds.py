@@ -33,6 +33,7 @@ class CaseBound:
     drop: float
     row_inc: list[np.ndarray]  # per seat: increment of each pool row
     left_out: list[float] = None  # per seat: smallest increment among rows dropped from the pool
+    slot_floor: dict[int, np.ndarray] | None = None  # per mode: cheapest cost of the case in each slot
 
     def __post_init__(self) -> None:
         if self.left_out is None:
@@ -78,7 +79,7 @@ def case_bound(pc: PlannedCase, start: dt.date, w: ObjectiveWeights, seat_free: 
             best = np.where(free[rows], others[None, :], INF).min(axis=1)
             inc[rows] = best + seat.pool.cost[rows] - floor
         row_inc.append(inc)
-    return CaseBound(floor, drop, row_inc)
+    return CaseBound(floor, drop, row_inc, slot_floor=total)
 
 
 def balance_floor(p: Problem, w: ObjectiveWeights, upper: float, bounds: list[CaseBound]) -> float:
@@ -130,3 +131,57 @@ def room_shortage(p: Problem, bounds: list[CaseBound]) -> float:
         if excess > 0:
             extra += float(np.sort([bounds[k].drop - bounds[k].floor for k in ks])[:excess].sum())
     return extra
+
+
+def room_flow_bound(p: Problem, bounds: list[CaseBound], chosen: dict[int, tuple[int, int]] | None = None) -> float | None:
+    """A lower bound that keeps the rooms: each case picks a mode and slot at its per-slot floor (its
+    cheapest team free then), or stays unassigned; in-person sessions at a center in a slot never
+    outnumber its free rooms. Experts' capacities are relaxed. A min-cost flow solves it exactly:
+    source → case → (center, slot) room node → sink, online and unassigned arcs straight to the sink.
+    Costs are rounded down to 1/100, so the value stays a valid bound. ``chosen`` (if given) receives
+    the flow's (mode, slot) per case: a good starting point for a plan."""
+    from ortools.graph.python import min_cost_flow
+
+    f = min_cost_flow.SimpleMinCostFlow()
+    source, sink = 0, 1
+    nodes: dict[tuple[str, int], int] = {}
+    next_node = 2
+    constant = 0.0
+    n = 0
+    arcs: list[tuple[int, int, int, int]] = []
+    for pc, b in zip(p.cases, bounds):
+        if not pc.needs_session or b.slot_floor is None:
+            constant += b.floor
+            continue
+        node = next_node
+        next_node += 1
+        n += 1
+        f.add_arc_with_capacity_and_unit_cost(source, node, 1, 0)
+        if pc.pin is None:
+            f.add_arc_with_capacity_and_unit_cost(node, sink, 1, int(np.floor(b.drop * 100)))
+        for mode in MODES:
+            costs = b.slot_floor[mode]
+            for s in np.flatnonzero(np.isfinite(costs)):
+                c = int(np.floor(costs[s] * 100))
+                if mode == ONLINE or pc.pin is not None:
+                    a = f.add_arc_with_capacity_and_unit_cost(node, sink, 1, c)
+                else:
+                    key = (pc.case.center, int(s))
+                    if key not in nodes:
+                        nodes[key] = next_node
+                        next_node += 1
+                    a = f.add_arc_with_capacity_and_unit_cost(node, nodes[key], 1, c)
+                arcs.append((a, pc.index, mode, int(s)))
+    for (center, s), node in nodes.items():
+        f.add_arc_with_capacity_and_unit_cost(node, sink, max(0, p.room_capacity[center, s]), 0)
+    f.set_node_supply(source, n)
+    f.set_node_supply(sink, -n)
+    if n == 0:
+        return constant
+    if f.solve() != f.OPTIMAL:
+        return None
+    if chosen is not None:
+        for a, k, mode, s in arcs:
+            if f.flow(a) > 0:
+                chosen[k] = (mode, s)
+    return constant + f.optimal_cost() / 100.0

@@ -15,16 +15,19 @@ from .config import ObjectiveWeights
 from .objective import Choice, evaluate, seat_terms, slot_terms, total, weighted
 
 
-def greedy_plan(p: Problem, w: ObjectiveWeights, budget_s: float = float("inf")) -> dict[int, Choice]:
+def greedy_plan(p: Problem, w: ObjectiveWeights, budget_s: float = float("inf"),
+                preferred: dict[int, tuple[int, int]] | None = None) -> dict[int, Choice]:
     """The best of a few greedy passes that differ in the load an expert may reach before the balance
     weight is charged (charging it from the first extra case is myopic: it spreads cases onto worse
     experts to avoid a one-off cost)."""
     best, best_value = {}, float("inf")
     stop = time.perf_counter() + budget_s
-    for free_load in (2, 1, 3, 5, 10**9):
+    passes = [(2, preferred), (2, None), (1, None), (3, None), (5, None), (10**9, None)] if preferred else \
+        [(2, None), (1, None), (3, None), (5, None), (10**9, None)]
+    for free_load, pref in passes:
         if best and time.perf_counter() > stop:
             break
-        plan = _greedy_pass(p, w, free_load)
+        plan = _greedy_pass(p, w, free_load, preferred=pref)
         value = total(evaluate(p, plan, w), w)
         if value < best_value - 1e-9:
             best, best_value = plan, value
@@ -32,7 +35,7 @@ def greedy_plan(p: Problem, w: ObjectiveWeights, budget_s: float = float("inf"))
 
 
 def _greedy_pass(p: Problem, w: ObjectiveWeights, free_load: int, fixed: dict[int, Choice] | None = None,
-                 slots_per_mode: int = 6) -> dict[int, Choice]:
+                 slots_per_mode: int = 6, preferred: dict[int, tuple[int, int]] | None = None) -> dict[int, Choice]:
     load: Counter[int] = Counter()
     busy: set[tuple[int, int]] = set()
     weekly: Counter[tuple[int, int]] = Counter()
@@ -111,6 +114,13 @@ def _greedy_pass(p: Problem, w: ObjectiveWeights, free_load: int, fixed: dict[in
             return tuple(chosen)
 
         best: tuple[float, Choice] | None = None
+        if preferred and k in preferred:
+            mode, s = preferred[k]
+            t = team(mode, s)
+            if t is not None and not (mode == IN_PERSON and pc.pin is None
+                                      and rooms[pc.case.center, s] >= p.room_capacity[pc.case.center, s]):
+                take(k, Choice(k, mode, s, t))
+                continue
         if not pc.needs_session:
             t = team(IN_PERSON, None)
             if t is not None:

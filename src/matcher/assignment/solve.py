@@ -15,7 +15,7 @@ import numpy as np
 
 from matcher.domain import AssignmentLine, AssignmentRequest, Scenario, Seat
 
-from .bounds import INF, balance_floor, case_bound, room_shortage, truncate_pools
+from .bounds import INF, balance_floor, case_bound, room_flow_bound, room_shortage, truncate_pools
 from .candidates import IN_PERSON, MODES, ONLINE, Problem, build_problem, keep_options
 from .config import ObjectiveWeights, SolveParams
 from .core import SolveStatus, relative_gap
@@ -112,10 +112,18 @@ def _bounded_search(p: Problem, w: ObjectiveWeights, params: SolveParams, deadli
     wide = max(4 * per_seat, params.max_experts_per_seat or 0)
     # The greedy plan and the neighbourhood search see a wider set than the exact model.
     _keep(p, bounds, lambda pc, j, inc, mode_rows: _cheapest_rows(inc, mode_rows, wide), None)
-    best_key = _keys(p, greedy_plan(p, w, budget_s=0.1 * params.time_limit_s))
+    # The rooms relaxation (a min-cost flow) picks each case's slot knowing the rooms; the greedy
+    # then staffs those slots first.
+    preferred: dict[int, tuple[int, int]] = {}
+    rooms_bound = room_flow_bound(p, bounds, preferred)
+    best_key = _keys(p, greedy_plan(p, w, budget_s=0.1 * params.time_limit_s, preferred=preferred))
     upper = total(evaluate(p, _from_keys(p, best_key), w), w)
     details["hint_objective"] = round(upper, 3)
     lb0 += balance_floor(p, w, upper, bounds) + room_shortage(p, bounds)
+    details["relaxation_bound_per_case"] = round(lb0, 3)
+    if rooms_bound is not None:
+        # A second, independent bound that keeps the rooms (plus the same balance floor).
+        details["rooms_flow_bound"] = round(rooms_bound + balance_floor(p, w, upper, bounds), 3)
     details["relaxation_bound"] = round(lb0, 3)
     solver = "greedy"
     restricted = lb0
@@ -146,11 +154,14 @@ def _bounded_search(p: Problem, w: ObjectiveWeights, params: SolveParams, deadli
         if out.bound is not None:
             restricted = out.bound
     bound = max(lb0, min(restricted, left_out))
+    if rooms_bound is not None:
+        bound = max(bound, rooms_bound + balance_floor(p, w, upper, bounds))
     if _proven(upper, bound, p):
         return SolveStatus.OPTIMAL, "", min(bound, upper), _from_keys(p, best_key), solver
     if time.perf_counter() < deadline - 0.2:
         _keep(p, bounds, lambda pc, j, inc, mode_rows: _cheapest_rows(inc, mode_rows, wide), best_key)
-        improved = lns_improve(p, w, params, best_key, deadline - 0.05, details)
+        # Keep back time to write the lines (≈ 1 s per 20,000 cases).
+        improved = lns_improve(p, w, params, best_key, deadline - 0.05 - 5e-5 * len(p.cases), details)
         value = total(evaluate(p, _from_keys(p, improved), w), w)
         if value < upper - 1e-9:
             best_key, upper, solver = improved, value, solver + "+lns"
