@@ -149,14 +149,18 @@ def _cross_reference_errors(s: Scenario) -> Iterable[InitErrorDetails]:
     # error, not something to discover at solve time.
     servable: set[tuple[Role, Category]] = set()
     speaks: set[tuple[Role, str]] = set()
+    fills_by_signature: dict[tuple, frozenset[tuple[Role, Category]]] = {}
     for e in s.experts:
-        for role in Role:
-            if any(e.can_fill(role, cat) for cat in Category):
-                speaks.update((role, lang) for lang in e.languages)
-        for cat in Category:
-            for role in Role:
-                if e.can_fill(role, cat):
-                    servable.add((role, cat))
+        # Experts sharing role, industry and categories fill the same seats: compute once per kind
+        # (Jinzhou has thousands of experts but a few hundred kinds).
+        signature = (e.role, e.industry, frozenset(e.categories))
+        fills = fills_by_signature.get(signature)
+        if fills is None:
+            fills = frozenset((role, cat) for role in Role for cat in Category if e.can_fill(role, cat))
+            fills_by_signature[signature] = fills
+        servable.update(fills)
+        for role in {r for r, _ in fills}:
+            speaks.update((role, lang) for lang in e.languages)
     for i, case in enumerate(s.cases):
         yield from unknown(("cases", i, "center"), case.center, centers, "center")
         for field in ("preferred_experts", "excluded_experts", "previous_experts"):
