@@ -113,3 +113,24 @@ def escalation_path(scenario: Scenario, center: str) -> list[str]:
 def subtree(scenario: Scenario, center: str) -> set[str]:
     """A center and every center below it (a coordinator's area of responsibility)."""
     return {center} | nx.descendants(center_tree(scenario), center)
+
+
+def travel_graph(scenario: Scenario) -> nx.Graph:
+    """Roads as the network knows them: tree edges (each center to its parent) and every explicit
+    travel time, weighted by minutes."""
+    g = nx.Graph()
+    tt = travel_times(scenario)
+    for c in scenario.centers:
+        g.add_node(c.id)
+        if c.parent is not None:
+            g.add_edge(c.id, c.parent, minutes=tt.minutes(c.id, c.parent))
+    for t in scenario.travel_times:
+        g.add_edge(t.origin, t.destination, minutes=t.minutes)
+    return g
+
+
+def shortest_travel_path(scenario: Scenario, origin: str, destination: str) -> tuple[list[str], float]:
+    """The quickest route through the travel graph, and its minutes (Dijkstra)."""
+    g = travel_graph(scenario)
+    path = nx.shortest_path(g, origin, destination, weight="minutes")
+    return path, float(nx.path_weight(g, path, weight="minutes"))
