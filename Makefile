@@ -15,8 +15,12 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# The main job: today's queue at Bao'an (370 cases, 1,252 experts) → teams and sessions, checked
+# by the independent checker; the plan is written to out/baoan-plan.json.
 demo: $(STAMP)
 	$(VENV)/bin/matcher scenario show baoan
+	$(VENV)/bin/matcher assign baoan --time-limit 20 --seed 0 --out out/baoan-plan.json
+	$(VENV)/bin/matcher check baoan out/baoan-plan.json
 
 # The service tests run against SQLite and a real PostgreSQL, which scripts/postgres.sh installs
 # (Debian package) if needed and starts on loopback.
