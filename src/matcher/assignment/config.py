@@ -66,7 +66,10 @@ class SolveParams(BaseModel):
         "CP-SAT model, 4× that in the neighbourhood search). The bound covers the options left out.",
     )
     full_model_cases: int = Field(
-        default=3000, ge=0, description="Above this many cases skip the full CP-SAT model: greedy + neighbourhood search"
+        default=200,
+        ge=0,
+        description="Above this many cases skip the CP-SAT model over all cases (it does not close within seconds "
+        "there) and spend the time on neighbourhood search; the bound then comes from the relaxations",
     )
     pool_per_seat: int | None = Field(
         default=100,

@@ -167,29 +167,6 @@ def violations(p: Problem, choices: dict[int, Choice]) -> tuple[set[tuple[int, i
     return place, week
 
 
-#: Up to this many cases, expert-slot rows are written eagerly (see :func:`contested`).
-EAGER_CASES = 0
-
-
-def contested(p: Problem) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """(expert, slot) pairs two cases could both use, and (expert, week) pairs whose candidate
-    sessions could exceed the weekly limit: the only rows that can bind."""
-    at: dict[tuple[int, int], set[int]] = defaultdict(set)
-    for pc in p.cases:
-        if pc.pin is not None or not pc.needs_session:
-            continue
-        for seat in pc.seats:
-            for o in seat.options:
-                for s in o.slots.tolist():
-                    at[o.expert, s].add(pc.index)
-    place = sorted(key for key, ks in at.items() if len(ks) > 1)
-    per_week: dict[tuple[int, int], set[int]] = defaultdict(set)
-    for (e, s), ks in at.items():
-        per_week[e, int(p.week_of_slot[s])].update(ks)
-    week = sorted(key for key, ks in per_week.items() if len(ks) > p.session_capacity[key])
-    return place, week
-
-
 def hint_from(v: CaseVars, p: Problem, choices: dict[int, Choice]) -> None:
     m = v.model
     m.clear_hints()
@@ -223,10 +200,6 @@ def solve_cpsat(
         rule(v, p)
     add_objective(v, p, w)
     lazy_rows = 0
-    if len(p.cases) <= EAGER_CASES:
-        # Small (sub-)problems: write every expert-slot row that could bind up front, so one solve does.
-        place, week = contested(p)
-        lazy_rows += one_place_at_a_time(v, p, place) + workload_sessions_per_week(v, p, week)
     if hint is not None:
         hint_from(v, p, hint)
     rounds = 0

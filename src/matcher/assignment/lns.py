@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 
 import numpy as np
 
-from .candidates import IN_PERSON, PlannedCase, Problem, Seat, SeatOption
+from .candidates import IN_PERSON, PlannedCase, Problem, Seat
 from .config import ObjectiveWeights, SolveParams
 from .core import SolveStatus
 from .objective import Choice, evaluate, total

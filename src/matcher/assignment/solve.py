@@ -96,6 +96,11 @@ def _result(finish, p, weights, choices, terms, status, reason, bound, solver) -
     )
 
 
+#: The greedy plan and the neighbourhood search see WIDE × initial_experts_per_seat options per seat
+#: and mode: wider gives the greedy more choice but makes each neighbourhood slower to solve.
+WIDE = 2
+
+
 def _bounded_search(p: Problem, w: ObjectiveWeights, params: SolveParams, deadline: float, details: dict):
     """Greedy plan → CP-SAT on a small model → neighbourhood search → bound and status.
 
@@ -109,7 +114,7 @@ def _bounded_search(p: Problem, w: ObjectiveWeights, params: SolveParams, deadli
     bounds = [pc.bound for pc in p.cases]
     lb0 = sum(b.floor for b in bounds)
     per_seat = params.initial_experts_per_seat
-    wide = max(4 * per_seat, params.max_experts_per_seat or 0)
+    wide = max(WIDE * per_seat, params.max_experts_per_seat or 0)
     # The greedy plan and the neighbourhood search see a wider set than the exact model.
     _keep(p, bounds, lambda pc, j, inc, mode_rows: _cheapest_rows(inc, mode_rows, wide), None)
     # The rooms relaxation (a min-cost flow) picks each case's slot knowing the rooms; the greedy
