@@ -42,7 +42,10 @@ class AssignmentResult(BaseModel):
     gap: float | None = None
     solve_seconds: float
     seed: int
-    solver: str = Field(description="Path used: 'flow', 'cp-sat', 'cp-sat+repair' or 'none'")
+    solver: str = Field(
+        description="Who produced the plan: 'flow', 'cp-sat', 'greedy', with '+lns' when neighbourhood search "
+        "improved it, 'cp-sat+repair' when a plan was repaired, or 'none'"
+    )
     details: dict[str, float | int | str] = Field(default_factory=dict, description="Model size, rounds, ...")
 
     @property

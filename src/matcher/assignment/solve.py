@@ -1,9 +1,15 @@
 """The entry point: ``solve_assignment(scenario, request, weights, params) -> AssignmentResult``.
 
-Path: exact candidate pruning → min-cost flow when it is exact (single seat, no session, no balance
-term) → otherwise rounds of CP-SAT over a growing subset of options, hinted with a greedy plan, until
-the per-case bounds (:mod:`matcher.assignment.bounds`) prove the plan optimal for the full problem or
-the time runs out (then the gap to a valid bound is reported) → lines with rooms → terms, bound, gap.
+1. Exact pruning (:mod:`candidates`): every (case, seat) keeps only the experts and modes the
+   one-case rules allow; per-case floors and option increments are computed (:mod:`bounds`).
+2. Single seat, no session, no balance term: min-cost flow, optimal (:mod:`flow`).
+3. Otherwise: a greedy plan (:mod:`hint`); up to ``full_model_cases`` cases, CP-SAT on the full
+   model over the cheapest options (:mod:`cpsat`, rules in :mod:`constraints`, terms in
+   :mod:`objective`), hinted with that plan; then neighbourhood search (:mod:`lns`) for the rest of
+   the time.
+4. Bound = the best of: per-case floors (+ room shortage, balance floor), the rooms-keeping flow
+   relaxation, and the CP-SAT bound where it covers every option that could improve the plan.
+   Status OPTIMAL only when the plan meets that bound; otherwise FEASIBLE with the gap and a reason.
 """
 
 from __future__ import annotations
@@ -102,14 +108,13 @@ WIDE = 2
 
 
 def _bounded_search(p: Problem, w: ObjectiveWeights, params: SolveParams, deadline: float, details: dict):
-    """Greedy plan → CP-SAT on a small model → neighbourhood search → bound and status.
+    """Greedy plan → CP-SAT on the cheapest options → neighbourhood search → bound and status.
 
     The CP-SAT model holds the cheapest ``initial_experts_per_seat`` options per seat and mode (plus
     the greedy plan's), never an option whose increment shows it cannot beat the plan (see
     :mod:`matcher.assignment.bounds`). Its proven bound covers plans inside the model; ``LB0 + inc``
-    covers plans using an option left out; the smaller of the two bounds the full problem. When that
-    meets the plan's cost the plan is optimal. Otherwise the remaining time goes to large-neighbourhood
-    search (:mod:`matcher.assignment.lns`) over a wider option set, and the gap is reported.
+    covers plans using an option left out; the smaller of the two bounds the full problem, and so
+    does the rooms flow relaxation. When the best of these meets the plan's cost the plan is optimal.
     """
     bounds = [pc.bound for pc in p.cases]
     lb0 = sum(b.floor for b in bounds)
