@@ -77,6 +77,9 @@ def solve_assignment(
             return _result(finish, p, weights, choices, terms, SolveStatus.OPTIMAL, "", total(terms, weights), "flow")
 
     status, reason, bound, choices, solver = _bounded_search(p, weights, params, deadline, details)
+    missing = [pc.case.id for pc in p.cases if pc.pin is not None and pc.index not in choices]
+    if missing and status not in (SolveStatus.INFEASIBLE, SolveStatus.UNKNOWN):
+        status, reason = SolveStatus.INFEASIBLE, f"no plan found that keeps the pins of cases {missing}"
     if status in (SolveStatus.INFEASIBLE, SolveStatus.UNKNOWN):
         if status == SolveStatus.INFEASIBLE:
             reason = "the pins cannot all hold together (workload, one place at a time or rooms): " + reason
