@@ -61,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
     result = solve_assignment(scenario, request, ObjectiveWeights(), params)
     print(summary(result, show=args.show))
     if args.out is not None:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=1), encoding="utf-8")
         print(f"plan written to {args.out}")
     return 0 if result.ok else 1
