@@ -267,6 +267,8 @@ def build_problem(
             room_capacity[c.id, k] = c.rooms - len(used)
 
     planned: list[PlannedCase] = []
+    has_room = open_capacity > 0
+    free_all = avail & ~busy
     for ci, cid in enumerate(case_ids):
         case = scenario.case_by_id[cid]
         pin = pins.get(cid)
@@ -304,7 +306,7 @@ def build_problem(
             if (role, cat) not in fill_cache:
                 fill_cache[role, cat] = expertise_mask(experts, role, case)
             fill = fill_cache[role, cat]
-            base = fill & lang & coi & (open_capacity > 0)
+            base = fill & lang & coi & has_room
             if pin is not None:
                 pinned = pin.expert_for(role)
                 only = np.zeros(n_e, bool)
@@ -320,7 +322,7 @@ def build_problem(
                 frees.append(np.zeros((int(ok.sum()), len(slots)), bool))
             else:
                 # A pinned case keeps its own session; other cases must avoid pinned sessions.
-                free = avail[cand] if pin is not None else avail[cand] & ~busy[cand]
+                free = avail[cand] if pin is not None else free_all[cand]
                 for r in np.flatnonzero(is_judge[cand]):
                     free[r] &= rotation[int(cand[r]), case.center]
                 for mode, ok in ((IN_PERSON, in_person_ok), (ONLINE, online_ok)):

@@ -147,10 +147,12 @@ def _bounded_search(p: Problem, w: ObjectiveWeights, params: SolveParams, deadli
         useful = inc < slack - 1e-9  # an option with lb0 + inc >= upper cannot beat the best plan
         return _cheapest_rows(inc, [r[useful[r]] for r in mode_rows], cap)
 
-    left_out = lb0 + _keep(p, bounds, choose, best_key)
-    details["model_options"] = int(sum(len(s.options) for pc in p.cases for s in pc.seats))
     out_status = None
-    if len(p.cases) <= params.full_model_cases:
+    left_out = INF
+    full_model = len(p.cases) <= params.full_model_cases
+    if full_model:
+        left_out = lb0 + _keep(p, bounds, choose, best_key)
+        details["model_options"] = int(sum(len(s.options) for pc in p.cases for s in pc.seats))
         share = 1.0 if left_out >= upper else 0.5
         out = solve_cpsat(p, w, params, _from_keys(p, best_key),
                           time.perf_counter() + share * (deadline - time.perf_counter()))
@@ -166,13 +168,15 @@ def _bounded_search(p: Problem, w: ObjectiveWeights, params: SolveParams, deadli
                 solver = "cp-sat"
         if out.bound is not None:
             restricted = out.bound
-    bound = max(lb0, min(restricted, left_out))
+    # Without the model, only the relaxations bound the problem.
+    bound = max(lb0, min(restricted, left_out)) if full_model else lb0
     if rooms_bound is not None:
         bound = max(bound, rooms_bound + balance_floor(p, w, upper, bounds))
     if _proven(upper, bound, p):
         return SolveStatus.OPTIMAL, "", min(bound, upper), _from_keys(p, best_key), solver
     if time.perf_counter() < deadline - 0.2:
-        _keep(p, bounds, lambda pc, j, inc, mode_rows: _cheapest_rows(inc, mode_rows, wide), best_key)
+        if full_model:  # the neighbourhoods see the wider option set the greedy plan saw
+            _keep(p, bounds, lambda pc, j, inc, mode_rows: _cheapest_rows(inc, mode_rows, wide), best_key)
         # Keep back time to write the lines (≈ 1 s per 20,000 cases).
         improved = lns_improve(p, w, params, best_key, deadline - 0.05 - 5e-5 * len(p.cases), details)
         value = total(evaluate(p, _from_keys(p, improved), w), w)
@@ -181,7 +185,8 @@ def _bounded_search(p: Problem, w: ObjectiveWeights, params: SolveParams, deadli
     if _proven(upper, bound, p):
         return SolveStatus.OPTIMAL, "", min(bound, upper), _from_keys(p, best_key), solver
     if out_status is None:
-        reason = f"{len(p.cases)} cases exceed full_model_cases={params.full_model_cases}: bound from per-case floors"
+        reason = (f"{len(p.cases)} cases exceed full_model_cases={params.full_model_cases}: no CP-SAT model over all "
+                  "cases, bound from the relaxations")
     elif out_status != SolveStatus.OPTIMAL:
         reason = "time limit reached before the model was solved to optimality"
     else:
