@@ -70,12 +70,15 @@ def test_weights_are_validated_with_field_and_value():
         ObjectiveWeights(travel=-1)
 
 
+@pytest.mark.parametrize("pool", [None, 1])
 @pytest.mark.parametrize("seed", range(6))
-def test_bound_stays_valid_when_the_model_is_cut_down(seed):
-    # One option per seat and mode in the model: the plan may be worse than the optimum, but the
-    # reported bound never exceeds the brute-force optimum, and optimal is claimed only when true.
+def test_bound_stays_valid_when_the_model_is_cut_down(seed, pool):
+    # One option per seat and mode in the model (and, with pool=1, only one expert per seat and mode
+    # remembered at all): the plan may be worse than the optimum, but the reported bound never exceeds
+    # the brute-force optimum, and optimal is claimed only when true.
     s = _random_scenario(seed)
-    r = solve(s, AssignmentRequest(horizon_days=1), w=W, initial_experts_per_seat=1, max_experts_per_seat=1)
+    r = solve(s, AssignmentRequest(horizon_days=1), w=W, initial_experts_per_seat=1, max_experts_per_seat=1,
+              pool_per_seat=pool)
     expected = _brute_force(s)
     assert r.bound <= expected + 0.05
     assert r.objective >= expected - 0.05

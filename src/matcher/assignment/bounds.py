@@ -46,11 +46,14 @@ def case_bound(pc: PlannedCase, start: dt.date, w: ObjectiveWeights, seat_free: 
     drop = w.unassigned + (w.disruption if pc.previous is not None else 0.0)
     n_seats = len(pc.seats)
     if not pc.needs_session:
-        mins = [float(seat.pool.cost.min()) if len(seat.pool) else INF for seat in pc.seats]
+        # Experts not remembered (Seat.dropped_min) cost at least that much: mins stay lower bounds.
+        mins = [min(float(seat.pool.cost.min()) if len(seat.pool) else INF, seat.dropped_min.get(IN_PERSON, INF))
+                for seat in pc.seats]
         served = sum(mins)
         floor = served if pc.pin is not None else min(served, drop)
         row_inc = [seat.pool.cost + (served - mins[j]) - floor for j, seat in enumerate(pc.seats)]
-        return CaseBound(floor, drop, row_inc)
+        left = [served - mins[j] + seat.dropped_min.get(IN_PERSON, INF) - floor for j, seat in enumerate(pc.seats)]
+        return CaseBound(floor, drop, row_inc, left_out=left)
     n_slots = len(pc.slot_ok[IN_PERSON])
     age = max(0, (start - pc.case.received.date()).days)
     per_slot = w.urgency * RISK_FACTOR[pc.case.risk] + w.waiting * age / 10.0
@@ -61,14 +64,15 @@ def case_bound(pc: PlannedCase, start: dt.date, w: ObjectiveWeights, seat_free: 
         for m in MODES:
             rows = seat.pool.mode == m
             if rows.any():
-                c = np.where(free[rows], seat.pool.cost[rows][:, None], INF)
-                seat_min[m].append(c.min(axis=0))
+                c = np.where(free[rows], seat.pool.cost[rows][:, None], INF).min(axis=0)
             else:
-                seat_min[m].append(np.full(n_slots, INF))
+                c = np.full(n_slots, INF)
+            # Experts not remembered cost at least dropped_min in any slot: a lower bound.
+            seat_min[m].append(np.minimum(c, seat.dropped_min.get(m, INF)))
     total = {m: slot_cost[m] + (np.sum(seat_min[m], axis=0) if n_seats else 0.0) for m in MODES}
     served = min(float(total[m].min()) for m in MODES)
     floor = served if pc.pin is not None else min(served, drop)
-    row_inc = []
+    row_inc, left = [], []
     for j, (seat, free) in enumerate(zip(pc.seats, seat_free)):
         inc = np.full(len(seat.pool), INF)
         for m in MODES:
@@ -79,38 +83,17 @@ def case_bound(pc: PlannedCase, start: dt.date, w: ObjectiveWeights, seat_free: 
             best = np.where(free[rows], others[None, :], INF).min(axis=1)
             inc[rows] = best + seat.pool.cost[rows] - floor
         row_inc.append(inc)
-    return CaseBound(floor, drop, row_inc, slot_floor=total)
+        # Rows not remembered: forced in, they cost at least dropped_min in the case's best slot.
+        left.append(min(
+            (float((slot_cost[m] + sum(seat_min[m][i] for i in range(n_seats) if i != j)).min())
+             + seat.dropped_min.get(m, INF) - floor for m in MODES), default=INF))
+    return CaseBound(floor, drop, row_inc, left_out=left, slot_floor=total)
 
 
 def balance_floor(p: Problem, w: ObjectiveWeights, upper: float, bounds: list[CaseBound]) -> float:
     """Balance is at least one line per busiest expert as soon as some case must be served."""
     must_serve = any(pc.pin is not None for pc in p.cases) or sum(b.drop for b in bounds) > upper
     return w.balance * 1.0 if must_serve and p.cases else 0.0
-
-
-def truncate_pools(pc: PlannedCase, per_mode: int) -> None:
-    """Keep each seat's ``per_mode`` smallest-increment rows per mode; remember the smallest increment
-    dropped, so that bounds still cover the dropped rows (memory stays linear in cases)."""
-    b: CaseBound = pc.bound
-    for j, seat in enumerate(pc.seats):
-        inc = b.row_inc[j]
-        keep = []
-        for m in MODES:
-            rows = np.flatnonzero(seat.pool.mode == m)
-            if len(rows) > per_mode:
-                part = np.argpartition(inc[rows], per_mode - 1)[:per_mode]
-                rows = rows[part]
-            keep.append(rows)
-        rows = np.sort(np.concatenate(keep))
-        if len(rows) == len(seat.pool):
-            continue
-        mask = np.ones(len(seat.pool), bool)
-        mask[rows] = False
-        b.left_out[j] = float(inc[mask].min())
-        pool = seat.pool
-        seat.pool = type(pool)(pool.expert[rows], pool.mode[rows], pool.proficiency[rows], pool.travel[rows],
-                               pool.miss[rows], pool.cost[rows])
-        b.row_inc[j] = inc[rows]
 
 
 def room_shortage(p: Problem, bounds: list[CaseBound]) -> float:

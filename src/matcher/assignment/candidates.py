@@ -27,6 +27,7 @@ from matcher.network import TravelTimes
 from .config import ObjectiveWeights
 
 IN_PERSON, ONLINE = 0, 1
+INF = float("inf")
 MODES = (IN_PERSON, ONLINE)
 
 
@@ -65,6 +66,7 @@ class Seat:
     pool: SeatPool
     options: list[SeatOption] = field(default_factory=list)
     kept: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))  # pool rows in ``options``
+    dropped_min: dict[int, float] = field(default_factory=dict)  # per mode: cheapest seat cost not remembered
 
 
 @dataclass
@@ -192,6 +194,7 @@ def build_problem(
     *,
     weights: ObjectiveWeights | None = None,
     on_case: Callable[[PlannedCase, dt.date, list[np.ndarray]], None] | None = None,
+    pool_limit: int | None = None,
 ) -> Problem:
     """Prune every (case, role) to its feasible experts and every case to its feasible slots.
 
@@ -316,19 +319,39 @@ def build_problem(
             cand = np.flatnonzero(base)
             parts = []
             frees = []  # per part: (rows × slots) usable slots of each option
+            dropped = {IN_PERSON: INF, ONLINE: INF}
+
+            def cheapest(sel: np.ndarray, mode: int) -> np.ndarray:
+                """Remember only the ``pool_limit`` cheapest experts of a mode (seat cost alone);
+                the cheapest cost left out is kept so that bounds still cover the rest."""
+                if pool_limit is None or pin is not None or len(sel) <= pool_limit:
+                    return sel
+                travel = online_minutes if mode == ONLINE else np.where(is_judge[sel], 0.0, minutes[sel])
+                c = weights.proficiency * (5 - prof_all[sel]) + weights.travel * travel
+                order = np.argpartition(c, pool_limit - 1)
+                keep = np.zeros(len(sel), bool)
+                keep[order[:pool_limit]] = True
+                if liked:  # preferred and previous experts are always remembered (continuity)
+                    keep |= np.fromiter((experts[i].id in liked for i in sel), bool, len(sel))
+                if keep.all():
+                    return sel
+                dropped[mode] = float(c[~keep].min())  # the continuity term only adds: still a bound
+                return sel[keep]
+
             if not case.needs_session:
-                ok = in_person_ok[cand]
-                parts.append((cand[ok], IN_PERSON))
-                frees.append(np.zeros((int(ok.sum()), len(slots)), bool))
+                sel = cheapest(cand[in_person_ok[cand]], IN_PERSON)
+                parts.append((sel, IN_PERSON))
+                frees.append(np.zeros((len(sel), len(slots)), bool))
             else:
-                # A pinned case keeps its own session; other cases must avoid pinned sessions.
-                free = avail[cand] if pin is not None else free_all[cand]
-                for r in np.flatnonzero(is_judge[cand]):
-                    free[r] &= rotation[int(cand[r]), case.center]
                 for mode, ok in ((IN_PERSON, in_person_ok), (ONLINE, online_ok)):
+                    sel = cheapest(cand[ok[cand]], mode)
+                    # A pinned case keeps its own session; other cases must avoid pinned sessions.
+                    free = avail[sel] if pin is not None else free_all[sel]
+                    for r in np.flatnonzero(is_judge[sel]):
+                        free[r] &= rotation[int(sel[r]), case.center]
                     f = free & slot_ok[mode]
-                    usable = ok[cand] & f.any(axis=1)
-                    parts.append((cand[usable], mode))
+                    usable = f.any(axis=1)
+                    parts.append((sel[usable], mode))
                     frees.append(f[usable])
             seat_free.append(np.concatenate(frees))
             ex = np.concatenate([c for c, _ in parts]).astype(np.int64)
@@ -345,7 +368,7 @@ def build_problem(
                     _no_expert_reason(scenario, case, role, pin, experts, fill, lang, coi, open_capacity,
                                       in_person_ok, online_ok, avail & ~busy, rotation, slot_ok, is_judge, minutes)
                 )
-            pc.seats.append(Seat(role, pool))
+            pc.seats.append(Seat(role, pool, dropped_min=dropped))
         if on_case is not None:
             on_case(pc, start, seat_free)
         if pin is not None and pc.reasons:

@@ -10,13 +10,15 @@ from __future__ import annotations
 import time
 from collections import Counter
 
-from .candidates import IN_PERSON, MODES, ONLINE, Problem
+import numpy as np
+
+from .candidates import IN_PERSON, MODES, ONLINE, PlannedCase, Problem, keep_options
 from .config import ObjectiveWeights
 from .objective import Choice, evaluate, seat_terms, slot_terms, total, weighted
 
 
 def greedy_plan(p: Problem, w: ObjectiveWeights, budget_s: float = float("inf"),
-                preferred: dict[int, tuple[int, int]] | None = None) -> dict[int, Choice]:
+                preferred: dict[int, tuple[int, int]] | None = None, widen_until: float = float("inf")) -> dict[int, Choice]:
     """The best of a few greedy passes that differ in the load an expert may reach before the balance
     weight is charged (charging it from the first extra case is myopic: it spreads cases onto worse
     experts to avoid a one-off cost)."""
@@ -27,7 +29,7 @@ def greedy_plan(p: Problem, w: ObjectiveWeights, budget_s: float = float("inf"),
     for free_load, pref in passes:
         if best and time.perf_counter() > stop:
             break
-        plan = _greedy_pass(p, w, free_load, preferred=pref)
+        plan = _greedy_pass(p, w, free_load, preferred=pref, widen_until=widen_until)
         value = total(evaluate(p, plan, w), w)
         if value < best_value - 1e-9:
             best, best_value = plan, value
@@ -35,7 +37,8 @@ def greedy_plan(p: Problem, w: ObjectiveWeights, budget_s: float = float("inf"),
 
 
 def _greedy_pass(p: Problem, w: ObjectiveWeights, free_load: int, fixed: dict[int, Choice] | None = None,
-                 slots_per_mode: int = 6, preferred: dict[int, tuple[int, int]] | None = None) -> dict[int, Choice]:
+                 slots_per_mode: int = 6, preferred: dict[int, tuple[int, int]] | None = None,
+                 widen: bool = True, widen_until: float = float("inf")) -> dict[int, Choice]:
     load: Counter[int] = Counter()
     busy: set[tuple[int, int]] = set()
     weekly: Counter[tuple[int, int]] = Counter()
@@ -75,12 +78,10 @@ def _greedy_pass(p: Problem, w: ObjectiveWeights, free_load: int, fixed: dict[in
             ch = fixed.get(pc.index)
             if ch is not None and fits(pc.index, ch):
                 take(pc.index, ch)
-    for pc in order:
+    def place(pc: PlannedCase) -> Choice | None:
         k = pc.index
-        if k in out:
-            continue
         if any(not seat.options for seat in pc.seats):
-            continue
+            return None
         # Cheapest first, with the balance weight charged when the expert would become the busiest.
         top = max(max(load.values(), default=0), free_load)
         ranked = [
@@ -119,8 +120,7 @@ def _greedy_pass(p: Problem, w: ObjectiveWeights, free_load: int, fixed: dict[in
             t = team(mode, s)
             if t is not None and not (mode == IN_PERSON and pc.pin is None
                                       and rooms[pc.case.center, s] >= p.room_capacity[pc.case.center, s]):
-                take(k, Choice(k, mode, s, t))
-                continue
+                return Choice(k, mode, s, t)
         if not pc.needs_session:
             t = team(IN_PERSON, None)
             if t is not None:
@@ -143,8 +143,20 @@ def _greedy_pass(p: Problem, w: ObjectiveWeights, free_load: int, fixed: dict[in
                     if best is None or cost < best[0]:
                         best = (cost, Choice(k, mode, s, t))
                     tried += 1  # a few of the earliest feasible slots of this mode
-        if best is not None:
-            take(k, best[1])
+        return best[1] if best is not None else None
+
+    for pc in order:
+        if pc.index in out:
+            continue
+        choice = place(pc)
+        if (choice is None and widen and time.perf_counter() < widen_until
+                and any(len(seat.options) < len(seat.pool) for seat in pc.seats)):
+            # The cheapest experts are taken: let this case look at every expert remembered for it.
+            for seat in pc.seats:
+                keep_options(p, pc, seat, np.arange(len(seat.pool)))
+            choice = place(pc)
+        if choice is not None:
+            take(pc.index, choice)
     return out
 
 
@@ -153,4 +165,4 @@ __all__ = ["greedy_plan", "IN_PERSON", "ONLINE"]
 
 def repair_plan(p: Problem, w: ObjectiveWeights, plan: dict[int, Choice]) -> dict[int, Choice]:
     """Make a plan that breaks coupling rules feasible: keep what fits, re-place the rest greedily."""
-    return _greedy_pass(p, w, free_load=2, fixed=plan)
+    return _greedy_pass(p, w, free_load=2, fixed=plan, widen=False)  # the model owns the options now

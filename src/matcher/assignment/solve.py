@@ -21,7 +21,7 @@ import numpy as np
 
 from matcher.domain import AssignmentLine, AssignmentRequest, Scenario, Seat
 
-from .bounds import INF, balance_floor, case_bound, room_flow_bound, room_shortage, truncate_pools
+from .bounds import INF, balance_floor, case_bound, room_flow_bound, room_shortage
 from .candidates import IN_PERSON, MODES, ONLINE, Problem, build_problem, keep_options
 from .config import ObjectiveWeights, SolveParams
 from .core import SolveStatus, relative_gap
@@ -47,10 +47,8 @@ def solve_assignment(
     deadline = t0 + params.time_limit_s
     def attach_bound(pc, start, seat_free):
         pc.bound = case_bound(pc, start, weights, seat_free)
-        if params.pool_per_seat is not None:
-            truncate_pools(pc, params.pool_per_seat)
 
-    p = build_problem(scenario, request, weights=weights, on_case=attach_bound)
+    p = build_problem(scenario, request, weights=weights, on_case=attach_bound, pool_limit=params.pool_per_seat)
     details: dict[str, float | int | str] = {
         "cases": len(p.cases),
         "experts": len(p.experts),
@@ -129,7 +127,9 @@ def _bounded_search(p: Problem, w: ObjectiveWeights, params: SolveParams, deadli
     # then staffs those slots first.
     preferred: dict[int, tuple[int, int]] = {}
     rooms_bound = room_flow_bound(p, bounds, preferred)
-    best_key = _keys(p, greedy_plan(p, w, budget_s=0.1 * params.time_limit_s, preferred=preferred))
+    widen_until = time.perf_counter() + 0.5 * (deadline - time.perf_counter())
+    best_key = _keys(p, greedy_plan(p, w, budget_s=0.1 * params.time_limit_s, preferred=preferred,
+                                    widen_until=widen_until))
     upper = total(evaluate(p, _from_keys(p, best_key), w), w)
     details["hint_objective"] = round(upper, 3)
     lb0 += balance_floor(p, w, upper, bounds) + room_shortage(p, bounds)
