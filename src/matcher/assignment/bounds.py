@@ -91,9 +91,30 @@ def case_bound(pc: PlannedCase, start: dt.date, w: ObjectiveWeights, seat_free: 
 
 
 def balance_floor(p: Problem, w: ObjectiveWeights, upper: float, bounds: list[CaseBound]) -> float:
-    """Balance is at least one line per busiest expert as soon as some case must be served."""
-    must_serve = any(pc.pin is not None for pc in p.cases) or sum(b.drop for b in bounds) > upper
-    return w.balance * 1.0 if must_serve and p.cases else 0.0
+    """A lower bound on the balance term. A case whose unassigned penalty exceeds its floor by more
+    than ``upper − Σ floor`` is served in every plan better than ``upper``; its seats of one (role,
+    category) can only go to the experts able to fill them, so the busiest of those holds at least
+    ⌈seats / experts⌉ lines."""
+    if w.balance <= 0 or not p.cases:
+        return 0.0
+    slack = upper - sum(b.floor for b in bounds)
+    seats: dict[tuple, int] = {}
+    for pc, b in zip(p.cases, bounds):
+        if pc.pin is None and b.drop - b.floor <= slack:
+            continue  # might be left unassigned by a better plan
+        if any(not len(seat.pool) and not seat.options for seat in pc.seats):
+            continue
+        for seat in pc.seats:
+            key = (seat.role, pc.case.category)
+            seats[key] = seats.get(key, 0) + 1
+    if not seats:
+        return 0.0
+    best = 1
+    for (role, category), n in seats.items():
+        able = sum(1 for e, room in zip(p.experts, p.open_capacity) if room > 0 and e.can_fill(role, category))
+        if able:
+            best = max(best, -(-n // able))
+    return w.balance * best
 
 
 def room_shortage(p: Problem, bounds: list[CaseBound]) -> float:
