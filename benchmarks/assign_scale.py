@@ -105,7 +105,8 @@ def load(args: argparse.Namespace) -> Scenario:
     scenario = load_scenario(args.scenario)
     if args.cases:
         cases = generate_cases(scenario, args.cases, args.seed, scenario.today)
-        scenario = scenario.model_copy(update={"cases": tuple(cases)}) if not isinstance(cases, Scenario) else cases
+        # A validated copy: model_copy would carry the original's cached lookups.
+        scenario = scenario.replace(cases=[c.model_dump() for c in cases])
     return scenario
 
 
