@@ -132,7 +132,7 @@ def improve(p: Problem, w: ObjectiveWeights, params: SolveParams, plan: dict[int
             hint = from_keys(sub, sub_plan)
         except StopIteration:  # an option of the plan fell out of the sub-problem: skip it
             continue
-        stop = min(deadline, time.perf_counter() + 1.0)
+        stop = min(deadline, time.perf_counter() + 0.5)
         out = solve_cpsat(sub, w, params.model_copy(update={"max_rounds": 3}), hint, stop)
         if out.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE) and out.choices is not None:
             new_keys = to_keys(sub, out.choices)

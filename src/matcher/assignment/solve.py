@@ -105,7 +105,7 @@ def _result(finish, p, weights, choices, terms, status, reason, bound, solver) -
 
 #: The greedy plan and the neighbourhood search see WIDE × initial_experts_per_seat options per seat
 #: and mode: wider gives the greedy more choice but makes each neighbourhood slower to solve.
-WIDE = 2
+WIDE = 1
 
 
 def _bounded_search(p: Problem, w: ObjectiveWeights, params: SolveParams, deadline: float, details: dict):
