@@ -180,8 +180,11 @@ def _dist(a: tuple[float, float], b: tuple[float, float]) -> float:
 
 def _judges(b: _Builder, court: str, home: str, n: int, prefix: str | None = None) -> None:
     rng = b.rng
+    # Court days avoid the weekdays on which centers ask for their judge (a fixed rotation day).
+    fixed = {x["weekday"] for c in b.centers for x in c.get("fixed_judge_slots", [])}
+    days = [d for d in range(5) if d not in fixed] or list(range(5))
     for i in range(n):
-        day = rng.randrange(5)
+        day = rng.choice(days)
         kw = dict(court=court, court_days=[dict(weekday=day, half="am"), dict(weekday=day, half="pm")],
                   qualifications=["judicial_confirmation", "pre_litigation_mediation"], max_travel_minutes=120,
                   max_rotation_halfdays_per_week=4, max_rotation_halfdays_per_month=14)

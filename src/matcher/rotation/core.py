@@ -1,0 +1,387 @@
+"""A general rostering core on CP-SAT: staff × periods × assignment types.
+
+Both front ends use it: judge rotation (periods = half-day slots, types = centers) and the published
+Curtois shift-scheduling instances (periods = days, types = shifts). Each constraint family is one
+method named after the rule; soft terms are collected by name so results report them one by one.
+
+Days group periods (two half-days make a day for judges, one shift-day for Curtois). Days outside
+the horizon count as days off: a run of work touching either end must still meet the minimum run
+length, and an off-run touching an end is not bound by the minimum days off.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from matcher.assignment.core import SolveStatus, relative_gap
+
+
+@dataclass
+class Cover:
+    """Staff wanted on type `kind` in `period`: under/over counted against `requirement` with
+    weights; `hard_min` is a floor that must hold."""
+
+    period: int
+    kind: int
+    requirement: int = 0
+    weight_under: float = 0.0
+    weight_over: float = 0.0
+    hard_min: int = 0
+
+
+@dataclass
+class WindowLimit:
+    """Staff member `staff` works at most `limit` periods among `periods` (per week, per month)."""
+
+    staff: int
+    periods: list[int]
+    limit: int
+
+
+@dataclass
+class RosterProblem:
+    n_staff: int
+    n_periods: int
+    n_types: int
+    allowed: np.ndarray  # (S, P, K) bool: staff may work type k in period p
+    day_of_period: np.ndarray  # (P,) day index of each period
+    type_minutes: np.ndarray | None = None  # (K,) for min/max total minutes
+    max_per_type: dict[tuple[int, int], int] = field(default_factory=dict)  # (s, k) -> max count
+    min_minutes: np.ndarray | None = None  # (S,)
+    max_minutes: np.ndarray | None = None  # (S,)
+    max_consecutive_days: np.ndarray | None = None  # (S,) max days worked in a row (0 = no limit)
+    min_consecutive_days: np.ndarray | None = None  # (S,) min length of a run of worked days
+    min_days_off: np.ndarray | None = None  # (S,) min length of an off-run between two runs of work
+    weekends: list[list[int]] = field(default_factory=list)  # day indices of each weekend
+    max_weekends: np.ndarray | None = None  # (S,)
+    forbidden_next_day: list[tuple[int, int]] = field(default_factory=list)  # type k on day d, then k2 on d+1
+    forbidden_same_day: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # staff -> (k, k2) never on one day
+    windows: list[WindowLimit] = field(default_factory=list)
+    covers: list[Cover] = field(default_factory=list)
+    requests_on: list[tuple[int, int, int, float]] = field(default_factory=list)  # (s, p, k, weight)
+    requests_off: list[tuple[int, int, int, float]] = field(default_factory=list)
+    pins: dict[tuple[int, int], int | None] = field(default_factory=dict)  # (s, p) -> type, or None = off
+
+    @property
+    def n_days(self) -> int:
+        return int(self.day_of_period.max()) + 1 if self.n_periods else 0
+
+
+@dataclass
+class RosterOutcome:
+    status: SolveStatus
+    reason: str
+    assignment: np.ndarray  # (S, P) type index, -1 = off
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    terms: dict[str, float]
+    seconds: float
+
+
+class RosterModel:
+    """Builds the CP-SAT model; front ends may add constraints and named terms before `solve`."""
+
+    def __init__(self, problem: RosterProblem) -> None:
+        self.p = problem
+        self.model = cp_model.CpModel()
+        self.terms: dict[str, list[tuple[float, cp_model.LinearExprT]]] = {}
+        S, P, K = problem.n_staff, problem.n_periods, problem.n_types
+        self.x: dict[tuple[int, int, int], cp_model.IntVar] = {}
+        for s, per, k in zip(*np.nonzero(problem.allowed)):
+            self.x[int(s), int(per), int(k)] = self.model.new_bool_var(f"x{s}_{per}_{k}")
+        self.by_sp: dict[tuple[int, int], list[tuple[int, cp_model.IntVar]]] = {}
+        for (s, per, k), v in self.x.items():
+            self.by_sp.setdefault((s, per), []).append((k, v))
+        self.periods_of_day: dict[int, list[int]] = {}
+        for per in range(P):
+            self.periods_of_day.setdefault(int(problem.day_of_period[per]), []).append(per)
+        self.work_day: dict[tuple[int, int], cp_model.LinearExprT] = {}
+        del S, K
+
+    # -- helpers -----------------------------------------------------------------------------------
+    def add_term(self, name: str, weight: float, expr: cp_model.LinearExprT) -> None:
+        if weight:
+            self.terms.setdefault(name, []).append((weight, expr))
+
+    def worked(self, s: int, day: int) -> cp_model.LinearExprT:
+        """1 if staff `s` works any period of `day` (0 if they cannot)."""
+        key = (s, day)
+        if key not in self.work_day:
+            vs = [v for per in self.periods_of_day.get(day, []) for _k, v in self.by_sp.get((s, per), [])]
+            if not vs:
+                self.work_day[key] = 0
+            elif len(vs) == 1:
+                self.work_day[key] = vs[0]
+            else:
+                w = self.model.new_bool_var(f"w{s}_{day}")
+                self.model.add_max_equality(w, vs)
+                self.work_day[key] = w
+        return self.work_day[key]
+
+    # -- hard constraint families --------------------------------------------------------------------
+    def one_assignment_per_period(self) -> None:
+        """Nobody is in two places (or shifts) in one period."""
+        for vs in self.by_sp.values():
+            if len(vs) > 1:
+                self.model.add_at_most_one(v for _k, v in vs)
+
+    def pinned_periods(self) -> None:
+        """Pinned periods keep their published assignment exactly (None = must be off)."""
+        for (s, per), kind in self.p.pins.items():
+            for k, v in self.by_sp.get((s, per), []):
+                self.model.add(v == (1 if k == kind else 0))
+            if kind is not None and (s, per, kind) not in self.x:
+                raise ValueError(f"pin (staff {s}, period {per}) -> type {kind} is not allowed by the problem")
+
+    def max_count_per_type(self) -> None:
+        for (s, k), limit in self.p.max_per_type.items():
+            vs = [self.x[s, per, k] for per in range(self.p.n_periods) if (s, per, k) in self.x]
+            if len(vs) > limit:
+                self.model.add(sum(vs) <= limit)
+
+    def total_minutes_range(self) -> None:
+        p = self.p
+        if p.type_minutes is None:
+            return
+        per_staff: dict[int, list[tuple[int, cp_model.IntVar]]] = {}
+        for (s, _per, k), v in self.x.items():
+            per_staff.setdefault(s, []).append((int(p.type_minutes[k]), v))
+        for s in range(p.n_staff):
+            expr = sum(m * v for m, v in per_staff.get(s, []))
+            if p.max_minutes is not None:
+                self.model.add(expr <= int(p.max_minutes[s]))
+            if p.min_minutes is not None and p.min_minutes[s] > 0:
+                self.model.add(expr >= int(p.min_minutes[s]))
+
+    def max_consecutive_worked_days(self) -> None:
+        p = self.p
+        if p.max_consecutive_days is None:
+            return
+        for s in range(p.n_staff):
+            c = int(p.max_consecutive_days[s])
+            if c <= 0 or c >= p.n_days:
+                continue
+            for d in range(p.n_days - c):
+                self.model.add(sum(self.worked(s, d + i) for i in range(c + 1)) <= c)
+
+    def min_consecutive_worked_days(self) -> None:
+        """A run of worked days lasts at least the minimum; days outside the horizon are off."""
+        p = self.p
+        if p.min_consecutive_days is None:
+            return
+        for s in range(p.n_staff):
+            m = int(p.min_consecutive_days[s])
+            self._forbid_short_runs(s, m, work=True)
+
+    def min_consecutive_days_off(self) -> None:
+        """An off-run between two runs of work lasts at least the minimum (ends of the horizon: free)."""
+        p = self.p
+        if p.min_days_off is None:
+            return
+        for s in range(p.n_staff):
+            self._forbid_short_runs(s, int(p.min_days_off[s]), work=False)
+
+    def _forbid_short_runs(self, s: int, m: int, *, work: bool) -> None:
+        H = self.p.n_days
+        for length in range(1, m):
+            for d in range(0, H - length + 1):
+                before, after = d - 1, d + length
+                if not work and (before < 0 or after >= H):
+                    continue  # an off-run touching the horizon's end continues outside it
+                lits: list = []
+                ok = True
+                for day in range(d, d + length):
+                    w = self.worked(s, day)
+                    if isinstance(w, int):
+                        if (w == 0) == work:  # this day can never be part of such a run
+                            ok = False
+                            break
+                        continue
+                    lits.append(w.Not() if work else w)
+                if not ok:
+                    continue
+                for edge in (before, after):
+                    if 0 <= edge < H:
+                        w = self.worked(s, edge)
+                        if isinstance(w, int):
+                            if (w == 1) == work:
+                                ok = False
+                            continue
+                        lits.append(w if work else w.Not())
+                if ok and lits:
+                    self.model.add_bool_or(lits)
+                elif ok and not lits:
+                    self.model.add_bool_or([])  # the pattern is forced: infeasible
+
+    def max_weekends_worked(self) -> None:
+        p = self.p
+        if p.max_weekends is None or not p.weekends:
+            return
+        for s in range(p.n_staff):
+            limit = int(p.max_weekends[s])
+            if limit >= len(p.weekends):
+                continue
+            flags = []
+            for wk, days in enumerate(p.weekends):
+                ws = [self.worked(s, d) for d in days]
+                ws = [w for w in ws if not isinstance(w, int)]
+                if not ws:
+                    continue
+                f = self.model.new_bool_var(f"wk{s}_{wk}")
+                self.model.add_max_equality(f, ws)
+                flags.append(f)
+            if len(flags) > limit:
+                self.model.add(sum(flags) <= limit)
+
+    def forbidden_successions(self) -> None:
+        """Type k on one day may not be followed by type k2 on the next (Curtois), for every staff."""
+        p = self.p
+        if not p.forbidden_next_day:
+            return
+        forbidden = set(p.forbidden_next_day)
+        for (s, per, k), v in self.x.items():
+            d = int(p.day_of_period[per])
+            for nper in self.periods_of_day.get(d + 1, []):
+                for k2, v2 in self.by_sp.get((s, nper), []):
+                    if (k, k2) in forbidden:
+                        self.model.add_bool_or([v.Not(), v2.Not()])
+
+    def forbidden_same_day_pairs(self) -> None:
+        """Two types that cannot share a day for this staff member (e.g. centers too far apart).
+
+        A period holds at most one type, so "k in one period excludes every bad partner of k in a
+        later period of the day" is a single inequality per (staff, period, k)."""
+        for s, pairs in self.p.forbidden_same_day.items():
+            partners: dict[int, set[int]] = {}
+            for a, b in pairs:
+                partners.setdefault(a, set()).add(b)
+                partners.setdefault(b, set()).add(a)
+            for periods in self.periods_of_day.values():
+                for i, p1 in enumerate(periods):
+                    for p2 in periods[i + 1:]:
+                        later = dict(self.by_sp.get((s, p2), []))
+                        for k1, v1 in self.by_sp.get((s, p1), []):
+                            bad = [later[k2] for k2 in partners.get(k1, ()) if k2 in later]
+                            if bad:
+                                self.model.add(v1 + sum(bad) <= 1)
+
+    def window_limits(self) -> None:
+        for w in self.p.windows:
+            vs = [v for per in w.periods for _k, v in self.by_sp.get((w.staff, per), [])]
+            if len(vs) > w.limit:
+                self.model.add(sum(vs) <= w.limit)
+
+    def cover_requirements(self) -> None:
+        """Hard floors, and soft under/over cover against the requirement (weighted)."""
+        p = self.p
+        col: dict[tuple[int, int], list[cp_model.IntVar]] = {}
+        for (s, per, k), v in self.x.items():
+            col.setdefault((per, k), []).append(v)
+        for c in p.covers:
+            vs = col.get((c.period, c.kind), [])
+            n = sum(vs) if vs else 0
+            if c.hard_min:
+                if len(vs) < c.hard_min:
+                    self.model.add_bool_or([])  # cannot be met: infeasible, reported by the solver
+                else:
+                    self.model.add(n >= c.hard_min)
+            if c.weight_under and c.requirement:
+                under = self.model.new_int_var(0, c.requirement, f"under{c.period}_{c.kind}")
+                self.model.add(under >= c.requirement - n)
+                self.add_term("cover_under", c.weight_under, under)
+            if c.weight_over:
+                over = self.model.new_int_var(0, max(len(vs), 1), f"over{c.period}_{c.kind}")
+                self.model.add(over >= n - c.requirement)
+                self.add_term("cover_over", c.weight_over, over)
+
+    def requests(self) -> None:
+        for s, per, k, w in self.p.requests_on:
+            v = self.x.get((s, per, k))
+            self.add_term("requests_on", w, 1 if v is None else 1 - v)
+        for s, per, k, w in self.p.requests_off:
+            v = self.x.get((s, per, k))
+            if v is not None:
+                self.add_term("requests_off", w, v)
+
+    def add_core_constraints(self) -> None:
+        """Every family, in a fixed order."""
+        self.one_assignment_per_period()
+        self.pinned_periods()
+        self.max_count_per_type()
+        self.total_minutes_range()
+        self.max_consecutive_worked_days()
+        self.min_consecutive_worked_days()
+        self.min_consecutive_days_off()
+        self.max_weekends_worked()
+        self.forbidden_successions()
+        self.forbidden_same_day_pairs()
+        self.window_limits()
+        self.cover_requirements()
+        self.requests()
+
+    # -- solving -----------------------------------------------------------------------------------
+    def _complete_hint(self, hint: np.ndarray, *, time_limit_s: float, workers: int, seed: int) -> None:
+        """Hint every variable, not just the assignments: solve a copy with the assignments fixed to
+        `hint` (propagation sets the auxiliaries), then hint the whole solution. CP-SAT starts from a
+        complete hint; a partial one it may not use. If the hinted roster breaks a hard rule, only the
+        assignments are hinted."""
+        probe = self.model.clone()
+        for (s, per, k), v in self.x.items():
+            probe.add(probe.get_bool_var_from_proto_index(v.index) == int(hint[s, per] == k))
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = time_limit_s
+        solver.parameters.num_workers = workers
+        solver.parameters.random_seed = seed
+        solver.parameters.stop_after_first_solution = True
+        code = solver.solve(probe)
+        self.model.clear_hints()
+        if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            for i in range(len(self.model.proto.variables)):
+                var = self.model.get_int_var_from_proto_index(i)
+                self.model.add_hint(var, solver.value(probe.get_int_var_from_proto_index(i)))
+        else:
+            for (s, per, k), v in self.x.items():
+                self.model.add_hint(v, int(hint[s, per] == k))
+
+    def solve(self, *, time_limit_s: float, workers: int, seed: int, hint: np.ndarray | None = None, log: bool = False,
+              presolve: bool = True) -> RosterOutcome:
+        """`presolve=False` suits large hinted models whose presolve costs more than it saves."""
+        t0 = time.perf_counter()
+        scale = 1000  # weights may be fractional: CP-SAT needs integers
+        objective = []
+        for items in self.terms.values():
+            for w, e in items:
+                objective.append(int(round(w * scale)) * e)
+        if objective:
+            self.model.minimize(sum(objective))
+        if hint is not None:
+            self._complete_hint(hint, time_limit_s=min(5.0, time_limit_s / 3), workers=workers, seed=seed)
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = time_limit_s
+        solver.parameters.num_workers = workers
+        solver.parameters.random_seed = seed
+        solver.parameters.log_search_progress = log
+        solver.parameters.cp_model_presolve = presolve
+        code = solver.solve(self.model)
+        seconds = time.perf_counter() - t0
+        assignment = np.full((self.p.n_staff, self.p.n_periods), -1, dtype=np.int64)
+        if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            for (s, per, k), v in self.x.items():
+                if solver.boolean_value(v):
+                    assignment[s, per] = k
+            terms = {name: float(sum(solver.value(e) if not isinstance(e, (int, float)) else e for _w, e in items)) for name, items in self.terms.items()}
+            obj = sum(w * (solver.value(e) if not isinstance(e, (int, float)) else e) for items in self.terms.values() for w, e in items)
+            bound = solver.best_objective_bound / scale if objective else 0.0
+            status = SolveStatus.OPTIMAL if code == cp_model.OPTIMAL else SolveStatus.FEASIBLE
+            reason = "" if status == SolveStatus.OPTIMAL else "time limit reached before optimality was proved"
+            return RosterOutcome(status, reason, assignment, float(obj), float(min(bound, obj)), relative_gap(obj, bound), terms, seconds)
+        if code == cp_model.INFEASIBLE:
+            return RosterOutcome(SolveStatus.INFEASIBLE, "the hard rules cannot all hold (see the coverage report and pins)",
+                                 assignment, None, None, None, {}, seconds)
+        return RosterOutcome(SolveStatus.UNKNOWN, "no feasible roster found within the time limit", assignment, None, None, None, {}, seconds)
+

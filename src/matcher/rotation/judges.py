@@ -1,0 +1,392 @@
+"""The judge rotation calendar (轮驻) on the rostering core: which judge sits at which center on which
+half-day, for a horizon of whole weeks.
+
+Hard rules (one function each below, or a core family): coverage (each center's weekly judge
+half-days, and its fixed weekly slot), one place per slot, court days / leave / availability /
+centers the judge may serve / the center's opening hours, at most N rotation half-days per judge
+per week and per month, no two centers too far apart on one day, minimum rest (a day off rotation
+after ``max_consecutive_rotation_days``), one judge per center and half-day, and on re-planning the
+published past kept exactly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from matcher.assignment.core import SolveStatus
+from matcher.domain import Center, DateRange, Expert, HalfDay, RotationSlot, Scenario, TimeSlot
+from matcher.network import estimated_minutes, haversine_km, ROAD_FACTOR, travel_minutes
+
+from .config import RotationConfig, RotationParams
+from .core import RosterModel, RosterProblem, WindowLimit
+
+
+class RotationChange(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    slot: TimeSlot
+    judge: str
+    before: str | None  # center, or None = not rotating
+    after: str | None
+
+
+class RotationResult(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    scenario: str
+    start: dt.date
+    weeks: int
+    entries: tuple[RotationSlot, ...]
+    status: SolveStatus
+    reason: str = ""
+    objective: float | None = None
+    terms: dict[str, float] = Field(default_factory=dict)
+    bound: float | None = None
+    gap: float | None = None
+    solve_seconds: float
+    seed: int
+    changes: tuple[RotationChange, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+
+
+def monday_of(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+@dataclass
+class _Horizon:
+    start: dt.date
+    weeks: int
+    judges: list[Expert]
+    centers: list[Center]
+    slots: list[TimeSlot] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.slots = [TimeSlot(date=self.start + dt.timedelta(days=d), half=h) for d in range(7 * self.weeks) for h in HalfDay]
+        self.slot_index = {s: i for i, s in enumerate(self.slots)}
+
+    def week_of(self, p: int) -> int:
+        return p // 14
+
+
+def court_minutes(scenario: Scenario, judge: Expert, center: Center) -> float:
+    """Travel from the judge's court (or home center) to a center."""
+    court = scenario.court_by_id.get(judge.court or "")
+    if court is None:
+        return travel_minutes(scenario, judge.home_center, center.id)
+    if court.center:
+        return travel_minutes(scenario, court.center, center.id)
+    return haversine_km(court.lat, court.lon, center.lat, center.lon) * ROAD_FACTOR / scenario.travel_speed_kmh * 60.0
+
+
+def _allowed(scenario: Scenario, h: _Horizon, extra_leave: dict[str, list[DateRange]], config: RotationConfig) -> np.ndarray:
+    """Who may sit where when: open center, not a court day, available, not on leave, may serve it
+    (listed in ``serves_centers`` if the judge has a list, and within reach of the judge's court)."""
+    allowed = np.zeros((len(h.judges), len(h.slots), len(h.centers)), dtype=bool)
+    for s, j in enumerate(h.judges):
+        reach = {c.id for c in h.centers if court_minutes(scenario, j, c) <= config.max_court_travel_minutes}
+        court_days = set(j.court_days)
+        avail = set(j.availability)
+        serves = set(j.serves_centers)
+        leave = list(j.leave) + extra_leave.get(j.id, [])
+        for p, slot in enumerate(h.slots):
+            w = slot.weekly
+            if w in court_days or w not in avail or any(r.contains(slot.date) for r in leave):
+                continue
+            for k, c in enumerate(h.centers):
+                if w in c.opening and (not serves or c.id in serves) and c.id in reach:
+                    allowed[s, p, k] = True
+    return allowed
+
+
+def _build(scenario: Scenario, h: _Horizon, config: RotationConfig, pins: dict[tuple[int, int], int | None],
+           extra_leave: dict[str, list[DateRange]]) -> tuple[RosterModel, RosterProblem]:
+    allowed = _allowed(scenario, h, extra_leave, config)
+    for (s, p), k in pins.items():  # the published past holds even if the data changed since
+        if k is not None:
+            allowed[s, p, k] = True
+    windows = []
+    for s, j in enumerate(h.judges):
+        for w in range(h.weeks):
+            windows.append(WindowLimit(s, list(range(14 * w, 14 * w + 14)), j.max_rotation_halfdays_per_week))
+        months: dict[tuple[int, int], list[int]] = {}
+        for p, slot in enumerate(h.slots):
+            months.setdefault((slot.date.year, slot.date.month), []).append(p)
+        for periods in months.values():
+            windows.append(WindowLimit(s, periods, j.max_rotation_halfdays_per_month))
+    far = [(a, b) for a in range(len(h.centers)) for b in range(a + 1, len(h.centers))
+           if travel_minutes(scenario, h.centers[a].id, h.centers[b].id) > config.max_same_day_travel_minutes]
+    problem = RosterProblem(
+        n_staff=len(h.judges), n_periods=len(h.slots), n_types=len(h.centers), allowed=allowed,
+        day_of_period=np.arange(len(h.slots)) // 2,
+        max_consecutive_days=np.full(len(h.judges), config.max_consecutive_rotation_days),
+        forbidden_same_day={s: far for s in range(len(h.judges))} if far else {},
+        windows=windows, pins=pins,
+    )
+    m = RosterModel(problem)
+    m.add_core_constraints()
+    return m, problem
+
+
+# -- judge-specific families -------------------------------------------------------------------------
+
+def weekly_coverage(m: RosterModel, h: _Horizon) -> list[str]:
+    """Hard: each center gets its judge half-days every week, one of them on each fixed weekly slot.
+    Returns the shortfalls that make this impossible before solving (diagnosis)."""
+    reasons = []
+    for k, c in enumerate(h.centers):
+        for w in range(h.weeks):
+            vs = [v for p in range(14 * w, 14 * w + 14) for s in range(len(h.judges)) if (v := m.x.get((s, p, k))) is not None]
+            if len(vs) < c.judge_halfdays_per_week:
+                reasons.append(f"center {c.id}: week of {h.start + dt.timedelta(weeks=w)} has {len(vs)} judge half-days possible, needs {c.judge_halfdays_per_week}")
+            m.model.add(sum(vs) >= c.judge_halfdays_per_week)
+            for ws in c.fixed_judge_slots:
+                p = h.slot_index[TimeSlot(date=h.start + dt.timedelta(weeks=w, days=ws.weekday), half=ws.half)]
+                fvs = [v for s in range(len(h.judges)) if (v := m.x.get((s, p, k))) is not None]
+                if not fvs:
+                    reasons.append(f"center {c.id}: no judge can sit its fixed slot {h.slots[p]}")
+                m.model.add(sum(fvs) >= 1)
+    return reasons
+
+
+def one_judge_per_center_slot(m: RosterModel, h: _Horizon, limit: int) -> None:
+    col: dict[tuple[int, int], list] = {}
+    for (s, p, k), v in m.x.items():
+        col.setdefault((p, k), []).append(v)
+    for vs in col.values():
+        if len(vs) > limit:
+            m.model.add(sum(vs) <= limit)
+
+
+def fairness_spread(m: RosterModel, h: _Horizon, weight: float) -> None:
+    rotating = [s for s in range(len(h.judges)) if any(k[0] == s for k in m.x)]
+    if not rotating or not weight:
+        return
+    total = 14 * h.weeks
+    hi = m.model.new_int_var(0, total, "load_max")
+    lo = m.model.new_int_var(0, total, "load_min")
+    for s in rotating:
+        load = sum(v for (ss, _p, _k), v in m.x.items() if ss == s)
+        m.model.add(hi >= load)
+        m.model.add(lo <= load)
+    m.add_term("fairness", weight, hi - lo)
+
+
+def excess_halfdays(m: RosterModel, h: _Horizon, weight: float) -> None:
+    need = sum(c.judge_halfdays_per_week for c in h.centers) * h.weeks
+    m.add_term("excess", weight, sum(m.x.values()) - need)
+
+
+def stability_or_variety(m: RosterModel, h: _Horizon, config: RotationConfig) -> None:
+    y: dict[tuple[int, int, int], object] = {}
+    per_week: dict[tuple[int, int, int], list] = {}
+    for (s, p, k), v in m.x.items():
+        per_week.setdefault((s, k, h.week_of(p)), []).append(v)
+    for key, vs in per_week.items():
+        b = m.model.new_bool_var(f"y{key}")
+        m.model.add_max_equality(b, vs)
+        y[key] = b
+    if not config.variety:
+        used: dict[tuple[int, int], list] = {}
+        for (s, k, _w), b in y.items():
+            used.setdefault((s, k), []).append(b)
+        for (s, k), bs in used.items():
+            u = m.model.new_bool_var(f"used{s}_{k}")
+            m.model.add_max_equality(u, bs)
+            m.add_term("stability", config.stability, u)
+    else:
+        for (s, k, w), b in y.items():
+            prev = y.get((s, k, w - 1))
+            if prev is not None:
+                r = m.model.new_bool_var(f"rep{s}_{k}_{w}")
+                m.model.add(r >= b + prev - 1)
+                m.add_term("repeats", config.repeats, r)
+
+
+def travel_and_preferences(scenario: Scenario, m: RosterModel, h: _Horizon, config: RotationConfig) -> None:
+    minutes = {(s, k): court_minutes(scenario, j, c) for s, j in enumerate(h.judges) for k, c in enumerate(h.centers)}
+    for (s, p, k), v in m.x.items():
+        m.add_term("travel", config.travel, int(round(minutes[s, k])) * v)  # whole minutes: CP-SAT is integral
+        pref = h.judges[s].preferred_centers
+        if pref and h.centers[k].id not in pref:
+            m.add_term("preference", config.preference, v)
+
+
+def changes_to_published(m: RosterModel, published: dict[tuple[int, int], int], window: range, weight: float) -> None:
+    for (s, p, k), v in m.x.items():
+        if p in window:
+            m.add_term("changes", weight, (1 - v) if published.get((s, p)) == k else v)
+    for (s, p), k in published.items():
+        if p in window and (s, p, k) not in m.x:
+            m.add_term("changes", weight, 1)  # published, now impossible (e.g. the judge fell ill)
+
+
+def greedy_calendar(m: RosterModel, h: _Horizon, config: RotationConfig, pins: dict[tuple[int, int], int | None]) -> np.ndarray:
+    """A quick calendar that tries to respect every hard rule: week by week, each center's fixed slots
+    first, then its other open half-days, to the least-loaded judge allowed there. Used as the
+    solver's starting point (hint); the solver proves and improves."""
+    S, P = len(h.judges), len(h.slots)
+    cal = np.full((S, P), -1, dtype=np.int64)
+    for (s_, p_), k in pins.items():
+        if k is not None:
+            cal[s_, p_] = k
+    load = (cal >= 0).sum(axis=1)
+    far = {}
+    for s_, pairs in m.p.forbidden_same_day.items():
+        for a, b in pairs:
+            far.setdefault(s_, set()).update({(a, b), (b, a)})
+    month_of = [(x.date.year, x.date.month) for x in h.slots]
+    taken: dict[tuple[int, int], int] = {}
+    for s_ in range(S):
+        for p_ in range(P):
+            if cal[s_, p_] >= 0:
+                taken[p_, int(cal[s_, p_])] = taken.get((p_, int(cal[s_, p_])), 0) + 1
+
+    def ok(s_: int, p_: int, k: int) -> bool:
+        j = h.judges[s_]
+        if cal[s_, p_] >= 0 or (s_, p_, k) not in m.x or (s_, p_) in pins:
+            return False
+        if taken.get((p_, k), 0) >= config.max_judges_per_center_slot:
+            return False
+        w = p_ // 14
+        if (cal[s_, 14 * w:14 * w + 14] >= 0).sum() >= j.max_rotation_halfdays_per_week:
+            return False
+        if sum(1 for q in range(P) if month_of[q] == month_of[p_] and cal[s_, q] >= 0) >= j.max_rotation_halfdays_per_month:
+            return False
+        day = p_ // 2
+        other = cal[s_, 2 * day + (1 - p_ % 2)]
+        if other >= 0 and (k, int(other)) in far.get(s_, ()):
+            return False
+        worked = [(cal[s_, 2 * d:2 * d + 2] >= 0).any() or d == day for d in range(max(0, day - config.max_consecutive_rotation_days), min(P // 2, day + config.max_consecutive_rotation_days + 1))]
+        run = best = 0
+        for x in worked:
+            run = run + 1 if x else 0
+            best = max(best, run)
+        return best <= config.max_consecutive_rotation_days
+
+    for w in range(h.weeks):
+        for k, c in enumerate(h.centers):
+            fixed = [h.slot_index[TimeSlot(date=h.start + dt.timedelta(weeks=w, days=ws.weekday), half=ws.half)] for ws in c.fixed_judge_slots]
+            have = sum(taken.get((p_, k), 0) for p_ in range(14 * w, 14 * w + 14))
+            order = fixed + [p_ for p_ in range(14 * w, 14 * w + 14) if p_ not in fixed]
+            for p_ in order:
+                if have >= c.judge_halfdays_per_week and p_ not in fixed:
+                    break
+                if p_ in fixed and taken.get((p_, k), 0) >= 1:
+                    continue
+                cands = sorted((s_ for s_ in range(S) if ok(s_, p_, k)), key=lambda s_: (load[s_], s_))
+                if cands:
+                    s_ = cands[0]
+                    cal[s_, p_] = k
+                    load[s_] += 1
+                    taken[p_, k] = taken.get((p_, k), 0) + 1
+                    have += 1
+    return cal
+
+
+# -- entry points -------------------------------------------------------------------------------------
+
+def plan_rotation(
+    scenario: Scenario,
+    weeks: int = 13,
+    start: dt.date | None = None,
+    config: RotationConfig = RotationConfig(),
+    params: RotationParams = RotationParams(),
+    *,
+    published: Sequence[RotationSlot] = (),
+    keep_before: dt.date | None = None,
+    absences: Sequence[tuple[str, DateRange]] = (),
+) -> RotationResult:
+    """Plan `weeks` whole weeks from the Monday of `start` (default: the scenario's today).
+
+    On re-planning, `published` entries dated before `keep_before` are pinned exactly, `absences`
+    (judge, dates) are added to leave, and changes to the rest of `published` are kept few."""
+    start = monday_of(start or scenario.today)
+    judges = list(scenario.judges)
+    centers = [c for c in scenario.centers if c.judge_halfdays_per_week > 0]
+    h = _Horizon(start, weeks, judges, centers)
+    if not judges or not centers:
+        return RotationResult(scenario=scenario.name, start=start, weeks=weeks, entries=(), status=SolveStatus.INFEASIBLE if centers else SolveStatus.OPTIMAL,
+                              reason="no judges" if centers else "no center needs judges", solve_seconds=0.0, seed=params.seed)
+    jix = {j.id: i for i, j in enumerate(judges)}
+    kix = {c.id: i for i, c in enumerate(centers)}
+    pub: dict[tuple[int, int], int] = {}
+    for r in published:
+        if r.slot in h.slot_index and r.judge in jix and r.center in kix:
+            pub[jix[r.judge], h.slot_index[r.slot]] = kix[r.center]
+    cut = h.slot_index.get(TimeSlot(date=keep_before, half=HalfDay.AM), 0) if keep_before else 0
+    if keep_before and keep_before >= start + dt.timedelta(weeks=weeks):
+        cut = len(h.slots)
+    pins: dict[tuple[int, int], int | None] = {}
+    for s in range(len(judges)):
+        for p in range(cut):
+            pins[s, p] = pub.get((s, p))
+    leave: dict[str, list[DateRange]] = {}
+    for judge, dates in absences:
+        leave.setdefault(judge, []).append(dates)
+    m, _problem = _build(scenario, h, config, pins, leave)
+    reasons = weekly_coverage(m, h)
+    one_judge_per_center_slot(m, h, config.max_judges_per_center_slot)
+    fairness_spread(m, h, config.fairness)
+    excess_halfdays(m, h, config.excess)
+    stability_or_variety(m, h, config)
+    travel_and_preferences(scenario, m, h, config)
+    if published:
+        changes_to_published(m, pub, range(cut, len(h.slots)), config.changes)
+    hint = greedy_calendar(m, h, config, pins)
+    for (s, p), k in pub.items():  # re-planning: start from the published calendar where it still holds
+        if p >= cut and (s, p, k) in m.x and hint[s, p] < 0:
+            hint[s, p] = k
+    # Presolve on this model (tens of thousands of hinted Booleans) costs seconds and, measured on
+    # Bao'an, weakens the bound; the greedy hint gives the first calendar at once.
+    out = m.solve(time_limit_s=params.time_limit_s, workers=params.workers, seed=params.seed, hint=hint, presolve=False)
+    entries = tuple(
+        RotationSlot(judge=judges[s].id, center=centers[k].id, slot=h.slots[p])
+        for s in range(len(judges)) for p in range(len(h.slots)) if (k := int(out.assignment[s, p])) >= 0
+    )
+    reason = out.reason
+    if out.status in (SolveStatus.INFEASIBLE, SolveStatus.UNKNOWN) and reasons:
+        reason = "; ".join(reasons[:10])
+    changes: list[RotationChange] = []
+    if published and out.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+        for s in range(len(judges)):
+            for p in range(cut, len(h.slots)):
+                before, after = pub.get((s, p)), int(out.assignment[s, p])
+                after_c = centers[after].id if after >= 0 else None
+                before_c = centers[before].id if before is not None else None
+                if before_c != after_c:
+                    changes.append(RotationChange(slot=h.slots[p], judge=judges[s].id, before=before_c, after=after_c))
+    return RotationResult(
+        scenario=scenario.name, start=start, weeks=weeks, entries=entries, status=out.status, reason=reason,
+        objective=out.objective, terms=out.terms, bound=out.bound, gap=out.gap, solve_seconds=out.seconds,
+        seed=params.seed, changes=tuple(changes),
+    )
+
+
+def replan_rotation(
+    scenario: Scenario,
+    published: Sequence[RotationSlot],
+    absent_judge: str,
+    absent: DateRange,
+    *,
+    weeks: int = 13,
+    start: dt.date | None = None,
+    config: RotationConfig = RotationConfig(),
+    params: RotationParams = RotationParams(),
+) -> RotationResult:
+    """A judge falls ill for `absent`: keep everything before it, re-plan the rest, change little."""
+    if absent_judge not in {j.id for j in scenario.judges}:
+        raise ValueError(f"absent_judge {absent_judge!r} is not a judge of scenario {scenario.name!r}")
+    return plan_rotation(scenario, weeks, start, config, params, published=published, keep_before=absent.start,
+                         absences=[(absent_judge, absent)])
+
+
+__all__ = ["RotationChange", "RotationResult", "plan_rotation", "replan_rotation", "court_minutes", "monday_of", "estimated_minutes"]
