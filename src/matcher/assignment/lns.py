@@ -88,6 +88,8 @@ def from_keys(p: Problem, keys: dict[int, Key]) -> dict[int, Choice]:
 
 def neighbourhood(p: Problem, plan: dict[int, Key], rng: np.random.Generator, size: int,
                   by_center: dict[str, list[int]], by_expert: dict[int, list[int]]) -> list[int]:
+    if size >= len(p.cases):
+        return list(range(len(p.cases)))
     seed = int(rng.integers(len(p.cases)))
     chosen = {seed}
     frontier = [seed]

@@ -177,8 +177,8 @@ def _bounded_search(p: Problem, w: ObjectiveWeights, params: SolveParams, deadli
     if time.perf_counter() < deadline - 0.2:
         if full_model:  # the neighbourhoods see the wider option set the greedy plan saw
             _keep(p, bounds, lambda pc, j, inc, mode_rows: _cheapest_rows(inc, mode_rows, wide), best_key)
-        # Keep back time to write the lines (≈ 1 s per 20,000 cases).
-        improved = lns_improve(p, w, params, best_key, deadline - 0.05 - 5e-5 * len(p.cases), details)
+        # Keep back time to write the lines and reasons (≈ 1–2 s per 20,000 cases).
+        improved = lns_improve(p, w, params, best_key, deadline - 0.05 - 1e-4 * len(p.cases), details)
         value = total(evaluate(p, _from_keys(p, improved), w), w)
         if value < upper - 1e-9:
             best_key, upper, solver = improved, value, solver + "+lns"
