@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_serializer, model_validator
 
 from .enums import INDUSTRY_CATEGORIES, Category, CenterLevel, Qualification, RiskLevel, Role
 from .time import DateRange, WeeklySlot, working_week
@@ -101,6 +101,11 @@ class Expert(_Frozen):
     max_rotation_halfdays_per_week: int = Field(default=4, ge=0, le=14)
     max_rotation_halfdays_per_month: int = Field(default=12, ge=0, le=62)
     preferred_centers: tuple[Id, ...] = ()
+
+    @field_serializer("qualifications")
+    def _sorted_qualifications(self, value: frozenset[Qualification]) -> list[str]:
+        # A set has no order; files and API answers must not depend on the process's hash seed.
+        return sorted(q.value for q in value)
 
     @model_validator(mode="after")
     def _role_specific_fields(self) -> Expert:
