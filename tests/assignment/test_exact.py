@@ -150,3 +150,15 @@ def test_result_dump_has_lines_and_request_for_the_checker_cli():
     assert {"scenario", "request", "lines", "status", "objective", "terms", "bound", "gap", "seed"} <= set(dumped)
     assert set(dumped["terms"]) == {"proficiency", "travel", "urgency", "waiting", "balance", "continuity",
                                     "disruption", "unassigned"}
+
+
+def test_flow_with_experts_left_out_does_not_claim_optimality():
+    # One expert remembered per seat: the flow is optimal over those only, so the result must say
+    # feasible, with a bound no higher than the true optimum (the run that remembers everyone).
+    s = _single_role_scenario(0)
+    w = ObjectiveWeights(proficiency=10, travel=1, continuity=15, balance=0, unassigned=1000)
+    exact = solve(s, w=w)
+    cut = solve(s, w=w, pool_per_seat=1)
+    assert exact.status == SolveStatus.OPTIMAL
+    assert cut.status == SolveStatus.FEASIBLE and cut.objective > exact.objective
+    assert cut.bound <= exact.objective + 1e-6

@@ -1,11 +1,11 @@
-"""The full model on CP-SAT: every rule, every term, hinted with a fast-path plan.
+"""The full model on CP-SAT: every rule, every term, hinted with a known plan.
 
 Expert-slot coupling (one place at a time, sessions per week) is added *lazily*: the model starts
 without those rows, and each round adds the rows a solution violated, then re-solves hinted with the
-previous plan. Each round is a relaxation of the full model, so a round that is optimal *and* violates
-nothing is optimal for the full model — the loop is exact, it only avoids writing millions of rows
-that never bind. If the time or the round budget runs out first, the last plan is repaired (violating
-sessions dropped) and reported as feasible with the last valid bound.
+best plan so far. Each round is a relaxation of the full model, so a round that is optimal *and*
+violates nothing is optimal for the full model — the loop is exact, it only avoids writing rows that
+never bind. If time or rounds run out first, the violating plan is repaired (what fits is kept, the
+rest re-placed greedily) and the best rule-abiding plan is returned as feasible with the last bound.
 """
 
 from __future__ import annotations

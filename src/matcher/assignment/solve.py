@@ -72,7 +72,14 @@ def solve_assignment(
         choices = solve_flow(p, weights)
         if choices is not None:
             terms = evaluate(p, choices, weights)
-            return _result(finish, p, weights, choices, terms, SolveStatus.OPTIMAL, "", total(terms, weights), "flow")
+            value = total(terms, weights)
+            # Optimal over the remembered experts; experts not remembered (pool_per_seat) could only
+            # help a plan costing at least Σ floor + their increment.
+            left = min((min(pc.bound.left_out) for pc in p.cases if pc.seats), default=INF)
+            bound = min(value, sum(pc.bound.floor for pc in p.cases) + left)
+            status = SolveStatus.OPTIMAL if _proven(value, bound, p) else SolveStatus.FEASIBLE
+            reason = "" if status == SolveStatus.OPTIMAL else "experts beyond pool_per_seat could still improve the plan"
+            return _result(finish, p, weights, choices, terms, status, reason, bound, "flow")
 
     status, reason, bound, choices, solver = _bounded_search(p, weights, params, deadline, details)
     missing = [pc.case.id for pc in p.cases if pc.pin is not None and pc.index not in choices]
