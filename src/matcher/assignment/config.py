@@ -18,11 +18,13 @@ class ObjectiveWeights(BaseModel):
     - ``urgency``: Σ over cases with a session of ``risk_factor(case) × d`` where ``d`` is the number
       of half-days between the horizon start and the chosen slot; risk_factor is 1 for low, 3 for
       medium and 10 for high risk (high covers 民转刑 risk in family disputes) [risk-weighted half-days].
-    - ``waiting``: Σ over cases with a session of ``age_days(case) × d / 10`` — cases waiting longer
+    - ``waiting``: Σ over cases with a session of ``age_days(case) × d / 10`` with ``age_days`` =
+      days from ``received`` to the horizon start (at least 0) — cases waiting longer
       since ``received`` are seen earlier [day·half-days / 10].
     - ``balance``: the largest number of lines naming any one expert (min-max load, pins included):
       ``max_e lines(e)`` [cases].
-    - ``continuity``: Σ over seats whose expert is neither preferred nor previous on the case [seats].
+    - ``continuity``: Σ over seats of cases naming preferred or previous experts, whose expert is
+      neither [seats] (a case naming nobody never counts).
     - ``disruption``: Σ over cases of ``request.previous`` whose new line differs from the previous one
       (another team, slot, or mode; dropping the case counts too) [changed lines].
     - ``unassigned``: Σ over cases left without a line [cases] — the large penalty that makes leaving a
