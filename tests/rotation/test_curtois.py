@@ -1,0 +1,52 @@
+"""The Curtois adapter: Instance1 to its proven optimum (607) through the same rostering core, checked
+by the independent evaluator; the benchmark script's output format and solution files."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT.parent / "shared" / "benchmarks" / "rostering" / "curtois"
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from curtois_eval import evaluate  # noqa: E402
+
+from matcher.io.curtois import read_curtois, roster_rows, to_roster_problem  # noqa: E402
+from matcher.rotation.core import RosterModel  # noqa: E402
+
+pytestmark = pytest.mark.skipif(not DATA.exists(), reason="shared/benchmarks not beside the repository")
+
+
+def test_instance1_reaches_its_optimum_and_the_evaluator_agrees(tmp_path):
+    inst = read_curtois(DATA / "Instance1.txt")
+    model = RosterModel(to_roster_problem(inst))
+    model.add_core_constraints()
+    out = model.solve(time_limit_s=30, workers=2, seed=0)
+    assert out.status.value == "optimal" and out.objective == 607  # published optimum
+    csv_path = tmp_path / "Instance1.csv"
+    csv_path.write_text("employee,day,shift\n" + "".join(f"{e},{d},{s}\n" for e, d, s in roster_rows(inst, out.assignment)))
+    penalty, errors = evaluate(DATA / "Instance1.txt", csv_path)
+    assert errors == [] and penalty == 607
+
+
+def test_evaluator_catches_a_broken_roster(tmp_path):
+    bad = tmp_path / "bad.csv"
+    inst = read_curtois(DATA / "Instance1.txt")
+    first = inst.staff[0].id
+    bad.write_text("employee,day,shift\n" + "".join(f"{first},{d},{next(iter(inst.shifts))}\n" for d in range(inst.horizon)))
+    _pen, errors = evaluate(DATA / "Instance1.txt", bad)
+    assert any("consecutive shifts" in e for e in errors)
+
+
+def test_benchmark_script_prints_the_agreed_line_and_writes_csv(tmp_path):
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "curtois_bench.py"), str(DATA / "Instance1.txt"), "--time-limit", "10",
+         "--seed", "0", "--solutions-dir", str(tmp_path)], capture_output=True, text=True, check=True,
+    ).stdout
+    assert re.search(r"^Instance1 607 607 \d+\.\d\d$", out, re.M), out
+    assert (tmp_path / "Instance1.csv").read_text().startswith("employee,day,shift\n")
