@@ -18,7 +18,7 @@ import numpy as np
 from .candidates import IN_PERSON, PlannedCase, Problem, Seat
 from .config import ObjectiveWeights, SolveParams
 from .core import SolveStatus
-from .objective import Choice, evaluate, total
+from .objective import Choice, evaluate, seat_terms, slot_terms, total, weighted
 
 Key = tuple[int, int | None, tuple[str, ...]]  # (mode, slot, expert ids per seat)
 
@@ -86,11 +86,31 @@ def from_keys(p: Problem, keys: dict[int, Key]) -> dict[int, Choice]:
     return out
 
 
+def excess(p: Problem, w: ObjectiveWeights, plan: dict[int, Choice]) -> np.ndarray:
+    """How much each case costs above its floor in ``plan`` (where improvement can come from)."""
+    out = np.zeros(len(p.cases))
+    for pc in p.cases:
+        ch = plan.get(pc.index)
+        if ch is None:
+            cost = pc.bound.drop if pc.bound is not None else w.unassigned
+        else:
+            cost = sum(weighted(seat_terms(pc.seats[j].options[o]), w) for j, o in enumerate(ch.options))
+            if ch.slot is not None:
+                cost += weighted(slot_terms(pc, p, ch.slot), w)
+        out[pc.index] = max(0.0, cost - (pc.bound.floor if pc.bound is not None else 0.0))
+    return out
+
+
 def neighbourhood(p: Problem, plan: dict[int, Key], rng: np.random.Generator, size: int,
-                  by_center: dict[str, list[int]], by_expert: dict[int, list[int]]) -> list[int]:
+                  by_center: dict[str, list[int]], by_expert: dict[int, list[int]],
+                  weight: np.ndarray | None = None) -> list[int]:
     if size >= len(p.cases):
         return list(range(len(p.cases)))
-    seed = int(rng.integers(len(p.cases)))
+    if weight is not None and weight.sum() > 0 and rng.random() < 0.7:
+        # Mostly start from a case that costs well above its floor; sometimes anywhere.
+        seed = int(rng.choice(len(p.cases), p=weight / weight.sum()))
+    else:
+        seed = int(rng.integers(len(p.cases)))
     chosen = {seed}
     frontier = [seed]
     while frontier and len(chosen) < size:
@@ -127,7 +147,9 @@ def improve(p: Problem, w: ObjectiveWeights, params: SolveParams, plan: dict[int
     size, tries, wins = 30, 0, 0
     while time.perf_counter() < deadline - 0.1 and len(p.cases) > 1:
         tries += 1
-        free = neighbourhood(p, plan, rng, min(size, len(p.cases)), by_center, by_expert)
+        if tries % 5 == 1:
+            weight = excess(p, w, from_keys(p, plan))
+        free = neighbourhood(p, plan, rng, min(size, len(p.cases)), by_center, by_expert, weight)
         sub, mapping = sub_problem(p, plan, free)
         sub_plan = {i: plan[k] for i, k in enumerate(mapping) if k in plan}
         try:
