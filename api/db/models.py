@@ -137,3 +137,17 @@ class AuditRow(Base):
     object_id: Mapped[str] = mapped_column(String(64))
     center_id: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class RotationPlanRow(Base):
+    """A planned judge rotation calendar (a job's result); publishing makes it the calendar in force."""
+
+    __tablename__ = "rotation_plans"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    job_id: Mapped[str] = mapped_column(String(36), ForeignKey("jobs.id"), unique=True)
+    created_by: Mapped[str] = mapped_column(String(64), ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    status: Mapped[str] = mapped_column(String(16))
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON)  # start, weeks, objective by term, bound, gap, time, seed
+    entries: Mapped[list[Any]] = mapped_column(JSON)
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

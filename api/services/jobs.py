@@ -31,7 +31,8 @@ class JobRunner:
     def __init__(self, sessions: sessionmaker[Session], handlers: dict[str, Handler], workers: int, queue_limit: int) -> None:
         self._sessions = sessions
         self._handlers = handlers
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="matcher-job")
+        self._workers = workers
+        self._pool: ThreadPoolExecutor | None = None
         self._queue_limit = queue_limit
         self._pending = 0
         self._lock = threading.Lock()
@@ -53,10 +54,16 @@ class JobRunner:
     def submit(self, job_id: str) -> None:
         with self._lock:
             self._pending += 1
-        self._pool.submit(self._run, job_id)
+            if self._pool is None:  # first use, or the app was shut down and started again
+                self._pool = ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="matcher-job")
+            pool = self._pool
+        pool.submit(self._run, job_id)
 
     def shutdown(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def _run(self, job_id: str) -> None:
         try:

@@ -135,3 +135,28 @@ def test_recommendations_follow_announced_assignments(api):
     accepted = api.post(f"/proposals/{p['id']}/lines/caseA2/accept", "coordA")
     if accepted.status_code == 200:
         assert api.get("/cases/caseA2/recommendations", "coordA").status_code == 409
+
+
+def test_rotation_plan_job_publish_and_ical(api):
+    from icalendar import Calendar
+
+    assert api.post("/rotation/plans", "coordA", json={"weeks": 2}).status_code == 403
+    assert api.post("/rotation/plans", "planner", json={"weeks": 2}).status_code == 403
+    bad = api.post("/rotation/plans", "court", json={"weeks": 0})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "body.weeks"
+    r = api.post("/rotation/plans", "court", json={"weeks": 2, "time_limit_s": 5})
+    assert r.status_code == 202
+    job = api.wait_job(r.json()["id"], "court")
+    assert job["status"] == "succeeded", job
+    plan = api.get(f"/rotation/plans/{job['result_id']}", "court").json()
+    assert plan["status"] in ("optimal", "feasible") and plan["summary"]["checker"] == "ok"
+    assert all(row["planned"] >= row["required"] for row in plan["summary"]["coverage"])
+    assert api.get(f"/rotation/plans/{job['result_id']}", "coordA").status_code == 403
+    assert api.get("/rotation/plans/ghost", "court").status_code == 404
+    cal = Calendar.from_ical(api.get(f"/rotation/plans/{job['result_id']}/ical", "court").content)
+    assert len([c for c in cal.walk() if c.name == "VEVENT"]) == len(plan["entries"])
+    assert api.post(f"/rotation/plans/{job['result_id']}/publish", "coordA").status_code == 403
+    pub = api.post(f"/rotation/plans/{job['result_id']}/publish", "court")
+    assert pub.status_code == 200
+    assert api.get("/rotation", "court").json() == plan["entries"]
+    assert any(e["action"] == "publish_rotation" for e in api.get("/audit", "admin").json())
