@@ -115,3 +115,11 @@ def test_cli_show_and_list(capsys):
     assert main(["scenario", "list"]) == 0
     assert "jinzhou" in capsys.readouterr().out
     assert main(["scenario", "show", "nowhere"]) == 1
+
+
+def test_yaml_scenario_files_load_like_json(tmp_path):
+    import yaml
+
+    path = tmp_path / "sajin.yaml"
+    path.write_text(yaml.safe_dump(scenario("sajin").model_dump(mode="json"), allow_unicode=True), encoding="utf-8")
+    assert load_scenario(path) == scenario("sajin")

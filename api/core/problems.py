@@ -69,19 +69,19 @@ def install(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return problem_response(exc.status_code, str(exc.detail), instance=request.url.path)
 
+    def _validation(request: Request, errors: list[dict[str, Any]]) -> JSONResponse:
+        found = _field_errors(errors)
+        first = found[0] if found else {"field": "", "value": None, "message": ""}
+        detail = f"{first['field']} = {first['value']!r}: {first['message']}"
+        return problem_response(422, detail, instance=request.url.path, errors=found)
+
     @app.exception_handler(RequestValidationError)
     async def _request_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = _field_errors(list(exc.errors()))
-        first = errors[0] if errors else {"field": "", "value": None, "message": ""}
-        detail = f"{first['field']} = {first['value']!r}: {first['message']}"
-        return problem_response(422, detail, instance=request.url.path, errors=errors)
+        return _validation(request, list(exc.errors()))
 
     @app.exception_handler(ValidationError)
     async def _domain_validation(request: Request, exc: ValidationError) -> JSONResponse:
-        errors = _field_errors(list(exc.errors()))
-        first = errors[0] if errors else {"field": "", "value": None, "message": ""}
-        detail = f"{first['field']} = {first['value']!r}: {first['message']}"
-        return problem_response(422, detail, instance=request.url.path, errors=errors)
+        return _validation(request, list(exc.errors()))
 
     @app.exception_handler(DBAPIDataError)
     async def _bad_value(request: Request, exc: DBAPIDataError) -> JSONResponse:

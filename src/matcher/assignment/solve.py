@@ -28,7 +28,9 @@ from .core import SolveStatus, relative_gap
 from .cpsat import solve_cpsat
 from .flow import flow_is_exact, solve_flow
 from .hint import greedy_plan
+from .lns import from_keys as _from_keys
 from .lns import improve as lns_improve
+from .lns import to_keys as _keys
 from .objective import Choice, evaluate, total
 from .result import AssignmentResult, UnassignedCase
 
@@ -241,27 +243,6 @@ def _keep(p: Problem, bounds, choose, must: dict | None) -> float:
                 left_out = min(left_out, float(inc[mask].min()))
             keep_options(p, pc, seat, rows)
     return left_out
-
-
-def _keys(p: Problem, choices: dict[int, Choice]) -> dict[int, tuple[int, int | None, tuple[str, ...]]]:
-    """A plan in solver-independent terms (mode, slot, expert ids), to carry it across rounds."""
-    return {
-        k: (ch.mode, ch.slot, tuple(p.experts[p.cases[k].seats[j].options[o].expert].id for j, o in enumerate(ch.options)))
-        for k, ch in choices.items()
-    }
-
-
-def _from_keys(p: Problem, keys) -> dict[int, Choice]:
-    out = {}
-    index = p.expert_index
-    for k, (mode, slot, experts) in keys.items():
-        pc = p.cases[k]
-        opts = []
-        for seat, eid in zip(pc.seats, experts):
-            e = index[eid]
-            opts.append(next(o for o, opt in enumerate(seat.options) if opt.expert == e and opt.mode == mode))
-        out[k] = Choice(k, mode, slot, tuple(opts))
-    return out
 
 
 def to_lines(p: Problem, choices: dict[int, Choice]) -> list[AssignmentLine]:

@@ -34,17 +34,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def load(name_or_path: str) -> Scenario:
-    path = Path(name_or_path)
-    if path.suffix in (".json", ".yaml", ".yml") or path.exists():
-        text = path.read_text(encoding="utf-8")
-        if path.suffix == ".json":
-            return Scenario.model_validate_json(text)
-        import yaml
+    """A bundled scenario by name or a scenario file (JSON or YAML)."""
+    from matcher.scenarios import load_scenario as load_any
 
-        return Scenario.model_validate(yaml.safe_load(text))
-    from matcher.scenarios import load_scenario  # bundled scenarios
-
-    return load_scenario(name_or_path)
+    return load_any(name_or_path)
 
 
 def run(args: argparse.Namespace) -> int:

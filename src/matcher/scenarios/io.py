@@ -21,17 +21,21 @@ def bundled_scenarios() -> list[str]:
 
 def scenario_path(name_or_path: str | Path) -> Path:
     p = Path(name_or_path)
-    if p.suffix == ".json" or p.exists():
+    if p.suffix in (".json", ".yaml", ".yml") or p.exists():
         return p
     return scenario_dir() / f"{name_or_path}.json"
 
 
 def load_scenario(name_or_path: str | Path) -> Scenario:
-    """A bundled scenario by name (``"baoan"``) or any scenario file by path, validated."""
+    """A bundled scenario by name (``"baoan"``) or any scenario file (JSON or YAML) by path, validated."""
     path = scenario_path(name_or_path)
     if not path.exists():
         known = ", ".join(bundled_scenarios()) or "none"
         raise FileNotFoundError(f"no scenario {str(name_or_path)!r} (bundled: {known})")
+    if path.suffix in (".yaml", ".yml"):
+        import yaml
+
+        return Scenario.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
     return Scenario.model_validate_json(path.read_bytes())
 
 
