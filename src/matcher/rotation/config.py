@@ -48,6 +48,6 @@ class RotationConfig(BaseModel):
 class RotationParams(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    time_limit_s: float = Field(default=10.0, gt=0)
+    time_limit_s: float = Field(default=10.0, gt=0, description="Wall-clock limit for the whole plan (model, greedy start, solve)")
     workers: int = Field(default=2, ge=1, le=64)
     seed: int = Field(default=0, ge=0)

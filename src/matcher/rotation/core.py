@@ -360,7 +360,9 @@ class RosterModel:
         if objective:
             self.model.minimize(sum(objective))
         if hint is not None:
+            t_hint = time.perf_counter()
             self._complete_hint(hint, time_limit_s=min(5.0, time_limit_s / 3), workers=workers, seed=seed)
+            time_limit_s = max(0.5, time_limit_s - (time.perf_counter() - t_hint))
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = time_limit_s
         solver.parameters.num_workers = workers

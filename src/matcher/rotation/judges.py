@@ -12,6 +12,7 @@ published past kept exactly.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -181,8 +182,18 @@ def fairness_spread(m: RosterModel, h: _Horizon, weight: float) -> None:
 
 
 def excess_halfdays(m: RosterModel, h: _Horizon, weight: float) -> None:
-    need = sum(c.judge_halfdays_per_week for c in h.centers) * h.weeks
-    m.add_term("excess", weight, sum(m.x.values()) - need)
+    """Half-days beyond each center's weekly need, counted per center and week (never negative, so
+    the term's bound is too)."""
+    if not weight:
+        return
+    for k, c in enumerate(h.centers):
+        for w in range(h.weeks):
+            vs = [v for (s, p, kk), v in m.x.items() if kk == k and h.week_of(p) == w]
+            if len(vs) <= c.judge_halfdays_per_week:
+                continue
+            ex = m.model.new_int_var(0, len(vs), f"excess{k}_{w}")
+            m.model.add(ex >= sum(vs) - c.judge_halfdays_per_week)
+            m.add_term("excess", weight, ex)
 
 
 def stability_or_variety(m: RosterModel, h: _Horizon, config: RotationConfig) -> None:
@@ -309,6 +320,7 @@ def plan_rotation(
 
     On re-planning, `published` entries dated before `keep_before` are pinned exactly, `absences`
     (judge, dates) are added to leave, and changes to the rest of `published` are kept few."""
+    t0 = time.perf_counter()  # the time limit covers the whole plan: model, greedy start, solve
     start = monday_of(start or scenario.today)
     judges = list(scenario.judges)
     centers = [c for c in scenario.centers if c.judge_halfdays_per_week > 0]
@@ -347,7 +359,8 @@ def plan_rotation(
             hint[s, p] = k
     # Presolve on this model (tens of thousands of hinted Booleans) costs seconds and, measured on
     # Bao'an, weakens the bound; the greedy hint gives the first calendar at once.
-    out = m.solve(time_limit_s=params.time_limit_s, workers=params.workers, seed=params.seed, hint=hint, presolve=False)
+    remaining = max(1.0, params.time_limit_s - (time.perf_counter() - t0))
+    out = m.solve(time_limit_s=remaining, workers=params.workers, seed=params.seed, hint=hint, presolve=False)
     entries = tuple(
         RotationSlot(judge=judges[s].id, center=centers[k].id, slot=h.slots[p])
         for s in range(len(judges)) for p in range(len(h.slots)) if (k := int(out.assignment[s, p])) >= 0
@@ -366,7 +379,7 @@ def plan_rotation(
                     changes.append(RotationChange(slot=h.slots[p], judge=judges[s].id, before=before_c, after=after_c))
     return RotationResult(
         scenario=scenario.name, start=start, weeks=weeks, entries=entries, status=out.status, reason=reason,
-        objective=out.objective, terms=out.terms, bound=out.bound, gap=out.gap, solve_seconds=out.seconds,
+        objective=out.objective, terms=out.terms, bound=out.bound, gap=out.gap, solve_seconds=time.perf_counter() - t0,
         seed=params.seed, changes=tuple(changes),
     )
 
