@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   description="Expert matching and judge rotation for dispute-resolution centers (多元调处中心).")
     app.state.settings, app.state.engine, app.state.sessions, app.state.jobs = settings, engine, sessions, runner
     app.state.recommender = RecommenderCache(settings.horizon_days)
+    app.state.proposal_bodies = OrderedDict()  # serialised proposals by (id, data version)
     problems.install(app)
     for r in (centers.router, experts.router, cases.router, proposals.router, jobs.router, admin.router, rotation.router):
         app.include_router(r)

@@ -7,8 +7,9 @@ a lower rate) and prints p50 / p99 / max latency, the achieved rate and the erro
 
     python benchmarks/api_load.py --rate 100 --duration 60 --target proposal
 
-Targets: `proposal` (GET /proposals/{id}: a center's proposal with its explanations), `cases`
-(GET /cases: a coordinator's queue). The recommendation endpoint arrives with issue #4.
+Targets: `recommend` (GET /cases/{id}/recommendations, cycling over 200 open cases; one warm-up
+request builds the cached index first), `proposal` (GET /proposals/{id}: a center's proposal with its
+explanations), `cases` (GET /cases: a coordinator's queue).
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-async def _fire(client: httpx.AsyncClient, path: str, rate: float, duration: float) -> tuple[list[float], int, float]:
+async def _fire(client: httpx.AsyncClient, paths: list[str], rate: float, duration: float) -> tuple[list[float], int, float]:
     latencies: list[float] = []
     errors = 0
     n = int(rate * duration)
@@ -71,7 +72,7 @@ async def _fire(client: httpx.AsyncClient, path: str, rate: float, duration: flo
         await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
         t0 = time.perf_counter()
         try:
-            r = await client.get(path)
+            r = await client.get(paths[i % len(paths)])
             if r.status_code != 200:
                 errors += 1
         except httpx.HTTPError:
@@ -86,10 +87,11 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rate", type=float, default=100.0, help="requests per second")
     ap.add_argument("--duration", type=float, default=60.0, help="seconds (capped at 300)")
-    ap.add_argument("--target", choices=["proposal", "cases"], default="proposal")
+    ap.add_argument("--target", choices=["recommend", "proposal", "cases"], default="recommend")
     ap.add_argument("--scenario", default="baoan")
     ap.add_argument("--center", default=None, help="the coordinator's center (default: the root)")
     ap.add_argument("--solve-time-limit", type=float, default=10.0)
+    ap.add_argument("--server-workers", type=int, default=2, help="uvicorn processes (one per core)")
     args = ap.parse_args()
     duration = min(args.duration, 300.0)
     with tempfile.TemporaryDirectory() as tmp:
@@ -100,7 +102,7 @@ def main() -> int:
                "MATCHER_SOLVE_TIME_LIMIT_S": str(args.solve_time_limit)}
         server = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory", "api.main:create_app", "--host", "127.0.0.1",
-             "--port", str(port), "--log-level", "warning"], env=env, cwd=ROOT,
+             "--port", str(port), "--log-level", "warning", "--workers", str(args.server_workers)], env=env, cwd=ROOT,
         )
         base = f"http://127.0.0.1:{port}"
         headers = {"Authorization": f"Bearer {TOKEN}"}
@@ -111,7 +113,12 @@ def main() -> int:
                         break
                 except httpx.HTTPError:
                     time.sleep(0.1)
-            path = "/cases?limit=200"
+            paths = ["/cases?limit=200"]
+            if args.target == "recommend":
+                cases = httpx.get(f"{base}/cases?status=open&limit=200", headers=headers, timeout=30).json()
+                paths = [f"/cases/{c['id']}/recommendations?k=5" for c in cases]
+                warm = httpx.get(base + paths[0], headers=headers, timeout=120)
+                print(f"warm-up {warm.status_code}: {len(warm.json().get('recommendations', []))} recommendations")
             if args.target == "proposal":
                 job = httpx.post(f"{base}/centers/{center}/proposals", headers=headers, timeout=30).json()
                 while (j := httpx.get(f"{base}/jobs/{job['id']}", headers=headers).json())["status"] in ("queued", "running"):
@@ -119,14 +126,16 @@ def main() -> int:
                 if j["status"] != "succeeded":
                     print(f"proposal job {j['status']}: {j.get('error')}", file=sys.stderr)
                     return 1
-                path = f"/proposals/{j['result_id']}"
-                lines = len(httpx.get(base + path, headers=headers).json()["lines"])
+                paths = [f"/proposals/{j['result_id']}"]
+                lines = len(httpx.get(base + paths[0], headers=headers).json()["lines"])
                 print(f"proposal for {center}: {lines} lines")
 
             async def run() -> tuple[list[float], int, float]:
                 limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
                 async with httpx.AsyncClient(base_url=base, headers=headers, timeout=10, limits=limits) as client:
-                    return await _fire(client, path, args.rate, duration)
+                    # Warm-up, not measured: every server process builds its cached index first.
+                    await _fire(client, paths, 20.0, 3.0)
+                    return await _fire(client, paths, args.rate, duration)
 
             lat, errors, wall = asyncio.run(run())
         finally:

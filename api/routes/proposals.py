@@ -5,7 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
+import json
+from collections import OrderedDict
+
 from fastapi import APIRouter, Header, Request, Response
+from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -17,7 +21,7 @@ from ..db.models import AssignmentRow, CaseRow, CenterRow, JobRow, ProposalLineR
 from ..deps import Coordinator, SessionDep, SettingsDep
 from ..schemas import JobOut, OverrideIn, ProposalCreate
 from ..services.audit import record
-from ..services.recommend_cache import bump_version
+from ..services.recommend_cache import bump_version, stored_version
 from ..services.scope import Principal, visible_centers
 from ..services.store import announced_lines, current_scenario
 from .jobs import job_out
@@ -80,18 +84,31 @@ def _scoped_proposal(db, who: Principal, proposal_id: str) -> ProposalRow:  # ty
     return row
 
 
-@router.get("/proposals/{proposal_id}")
-def get_proposal(proposal_id: str, db: SessionDep, who: Coordinator) -> dict[str, Any]:
+@router.get("/proposals/{proposal_id}", response_class=JSONResponse)
+async def get_proposal(proposal_id: str, request: Request, db: SessionDep, who: Coordinator) -> Response:
+    """The proposal with every line's explanation and acceptance, and the unassigned cases' reasons.
+
+    A proposal changes only when one of its lines is accepted, which bumps the data version, so the
+    serialised body is cached per (proposal, version) and a coordinator's page reloads cost no more
+    than the access checks."""
     p = _scoped_proposal(db, who, proposal_id)
-    accepted = {r.case_id: r for r in db.scalars(select(AssignmentRow).where(AssignmentRow.proposal_id == p.id))}
-    lines = [
-        {"case": ln.case_id, "line": ln.line, "explanation": ln.explanation, "accepted": ln.case_id in accepted}
-        for ln in db.scalars(select(ProposalLineRow).where(ProposalLineRow.proposal_id == p.id).order_by(ProposalLineRow.case_id))
-    ]
-    return {
-        "id": p.id, "center": p.center_id, "job": p.job_id, "status": p.status, "created_at": p.created_at.isoformat(),
-        "summary": p.summary, "lines": lines, "unassigned": p.unassigned,
-    }
+    key = (p.id, stored_version(db))
+    cache: OrderedDict[tuple[str, int], bytes] = request.app.state.proposal_bodies
+    body = cache.get(key)
+    if body is None:
+        accepted = {r.case_id for r in db.scalars(select(AssignmentRow).where(AssignmentRow.proposal_id == p.id))}
+        lines = [
+            {"case": ln.case_id, "line": ln.line, "explanation": ln.explanation, "accepted": ln.case_id in accepted}
+            for ln in db.scalars(select(ProposalLineRow).where(ProposalLineRow.proposal_id == p.id).order_by(ProposalLineRow.case_id))
+        ]
+        body = json.dumps({
+            "id": p.id, "center": p.center_id, "job": p.job_id, "status": p.status, "created_at": p.created_at.isoformat(),
+            "summary": p.summary, "lines": lines, "unassigned": p.unassigned,
+        }, ensure_ascii=False, separators=(",", ":")).encode()
+        cache[key] = body
+        while len(cache) > 64:
+            cache.popitem(last=False)
+    return Response(body, media_type="application/json")
 
 
 def _violations_against_announced(db, line: AssignmentLine) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]

@@ -6,6 +6,7 @@ built from (one indexed read), so answers are never stale and usually take milli
 
 from __future__ import annotations
 
+import gc
 import threading
 
 from sqlalchemy.orm import Session
@@ -47,4 +48,8 @@ class RecommenderCache:
                 lines = [AssignmentLine.model_validate(x) for x in announced_lines(db)]
                 self._recommender = Recommender(scenario, tuple(lines), horizon_days=self._horizon_days)
                 self._version = version
+                # The index holds thousands of long-lived objects; without this every full
+                # garbage collection walks them all and stalls requests for hundreds of ms.
+                gc.collect()
+                gc.freeze()
             return self._recommender
