@@ -178,7 +178,9 @@ def fairness_spread(m: RosterModel, h: _Horizon, weight: float) -> None:
         load = sum(v for (ss, _p, _k), v in m.x.items() if ss == s)
         m.model.add(hi >= load)
         m.model.add(lo <= load)
-    m.add_term("fairness", weight, hi - lo)
+    spread = m.model.new_int_var(0, total, "load_spread")  # never negative, so neither is its bound
+    m.model.add(spread == hi - lo)
+    m.add_term("fairness", weight, spread)
 
 
 def excess_halfdays(m: RosterModel, h: _Horizon, weight: float) -> None:
