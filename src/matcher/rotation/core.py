@@ -88,6 +88,7 @@ class RosterModel:
 
     def __init__(self, problem: RosterProblem) -> None:
         self.p = problem
+        self._fallback: tuple[cp_model.CpSolver, np.ndarray] | None = None  # a proven-feasible hint
         self.model = cp_model.CpModel()
         self.terms: dict[str, list[tuple[float, cp_model.LinearExprT]]] = {}
         S, P, K = problem.n_staff, problem.n_periods, problem.n_types
@@ -337,10 +338,12 @@ class RosterModel:
         solver.parameters.max_time_in_seconds = time_limit_s
         solver.parameters.num_workers = workers
         solver.parameters.random_seed = seed
-        solver.parameters.stop_after_first_solution = True
+        # The assignments are fixed, so this is quick; optimising (not stopping at the first solution)
+        # sets auxiliaries such as excess counts to their true values.
         code = solver.solve(probe)
         self.model.clear_hints()
         if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            self._fallback = (solver, hint.copy())
             for i in range(len(self.model.proto.variables)):
                 var = self.model.get_int_var_from_proto_index(i)
                 self.model.add_hint(var, solver.value(probe.get_int_var_from_proto_index(i)))
@@ -361,7 +364,8 @@ class RosterModel:
             self.model.minimize(sum(objective))
         if hint is not None:
             t_hint = time.perf_counter()
-            self._complete_hint(hint, time_limit_s=min(5.0, time_limit_s / 3), workers=workers, seed=seed)
+            # At least 2 s: a completed hint is what guarantees a roster when time is short.
+            self._complete_hint(hint, time_limit_s=min(5.0, max(2.0, time_limit_s / 3)), workers=workers, seed=seed)
             time_limit_s = max(0.5, time_limit_s - (time.perf_counter() - t_hint))
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = time_limit_s
@@ -382,6 +386,13 @@ class RosterModel:
             status = SolveStatus.OPTIMAL if code == cp_model.OPTIMAL else SolveStatus.FEASIBLE
             reason = "" if status == SolveStatus.OPTIMAL else "time limit reached before optimality was proved"
             return RosterOutcome(status, reason, assignment, float(obj), float(min(bound, obj)), relative_gap(obj, bound), terms, seconds)
+        if code not in (cp_model.INFEASIBLE,) and self._fallback is not None:
+            # Out of time before the search reported anything: the hinted roster is proven feasible.
+            fb, hint = self._fallback
+            terms = {name: float(sum(fb.value(e) if not isinstance(e, (int, float)) else e for _w, e in items)) for name, items in self.terms.items()}
+            obj = sum(w * (fb.value(e) if not isinstance(e, (int, float)) else e) for items in self.terms.values() for w, e in items)
+            return RosterOutcome(SolveStatus.FEASIBLE, "time limit reached before the search improved the starting roster",
+                                 hint, float(obj), None, None, terms, seconds)
         if code == cp_model.INFEASIBLE:
             return RosterOutcome(SolveStatus.INFEASIBLE, "the hard rules cannot all hold (see the coverage report and pins)",
                                  assignment, None, None, None, {}, seconds)
