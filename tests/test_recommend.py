@@ -99,3 +99,15 @@ def test_recommendations_on_top_of_a_batch_plan_pass_the_checker():
             assert _accepted(s, others, r.line) == [], r.line
             checked += 1
     assert checked >= 25
+
+
+def test_recommend_cli_prints_teams_and_reasons(capsys):
+    from matcher.cli import main
+    from matcher.scenarios import load_scenario
+
+    s = load_scenario("sajin")
+    case = s.cases[0]
+    assert main(["recommend", "sajin", "--case", case.id, "--k", "3"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("\n1. ") + out.startswith("1. ") >= 1 and "cost" in out
+    assert main(["recommend", "sajin", "--case", "nope"]) == 2
