@@ -1,0 +1,31 @@
+"""Staffing scenario planner: simulate months of case arrivals against a roster (issue #6).
+
+Public API::
+
+    from matcher.simulation import SimulationParams, simulate
+    report = simulate(load_scenario("baoan"), days=30, replications=5, seed=7, params=SimulationParams())
+    print(kpi_table(report))
+
+Modules: :mod:`.params` (validated parameters, each figure an ASSUMPTION unless marked REPORT),
+:mod:`.arrivals` (seeded Poisson arrivals, case shapes), :mod:`.engine` (the day loop around the
+real assignment engine), :mod:`.kpis` (per-replication KPIs, t-intervals), :mod:`.run`,
+:mod:`.erlang` (the M/M/c reference the simulator is validated against).
+"""
+
+from .kpis import KPI_DOCS, Estimate, estimate, replication_kpis, summarise
+from .params import SeasonalPeak, SimulationParams
+from .run import SimulationReport, kpi_table, run_replication, simulate
+
+__all__ = [
+    "KPI_DOCS",
+    "Estimate",
+    "SeasonalPeak",
+    "SimulationParams",
+    "SimulationReport",
+    "estimate",
+    "kpi_table",
+    "replication_kpis",
+    "run_replication",
+    "simulate",
+    "summarise",
+]

@@ -1,0 +1,137 @@
+"""Case arrivals: a seeded Poisson process per (center, category) with a weekly pattern and seasonal
+peaks, scaled to the scenario's ``arrivals`` figures, and the shape of each arriving case.
+
+Randomness: one :class:`numpy.random.SeedSequence` per run is ``spawn``-ed into one child per
+replication, and each replication's child into independent streams (arrivals, case shapes, outcomes,
+leave). Variants compared with the same seed therefore see the same arrivals (common random numbers)
+as long as they share the arrival rates, whatever they change in staffing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from matcher.domain import INDUSTRY_CATEGORIES, Case, Category, Party, RiskLevel, Role, Scenario
+
+from .params import SeasonalPeak, SimulationParams
+
+#: Stream names, in spawn order (changing the order changes every result: append only).
+STREAMS = ("arrivals", "cases", "outcomes", "leave")
+
+
+def replication_streams(seed: int, replications: int) -> list[dict[str, np.random.Generator]]:
+    """One dict of independent generators per replication, from ``SeedSequence(seed).spawn``."""
+    out = []
+    for child in np.random.SeedSequence(seed).spawn(replications):
+        out.append({name: np.random.default_rng(s) for name, s in zip(STREAMS, child.spawn(len(STREAMS)))})
+    return out
+
+
+def _in_peak(peak: SeasonalPeak, day: dt.date) -> bool:
+    key = (day.month, day.day)
+    if peak.start <= peak.end:
+        return peak.start <= key <= peak.end
+    return key >= peak.start or key <= peak.end  # wraps over New Year
+
+
+@dataclass(frozen=True)
+class Arrival:
+    center: str
+    category: Category
+    time: float  # fraction of the day at which the case arrives, in [0, 1)
+
+
+class ArrivalProcess:
+    """Expected and drawn arrivals per (center, category) and day."""
+
+    def __init__(self, scenario: Scenario, params: SimulationParams) -> None:
+        rates = [a for a in scenario.arrivals if a.per_day > 0]
+        self.keys: list[tuple[str, Category]] = [(a.center, a.category) for a in rates]
+        self.base = np.array([a.per_day for a in rates], dtype=float) * params.arrival_scale
+        week = np.asarray(params.weekly_pattern, dtype=float)
+        self.weekly = week / week.mean()
+        self.peaks = params.peaks
+
+    def rates(self, day: dt.date) -> np.ndarray:
+        """Expected arrivals of each key on ``day``."""
+        r = self.base * self.weekly[day.weekday()]
+        for peak in self.peaks:
+            if not _in_peak(peak, day):
+                continue
+            mask = np.array(
+                [(not peak.categories or c in peak.categories) and (not peak.centers or z in peak.centers)
+                 for z, c in self.keys]
+            )
+            r = np.where(mask, r * peak.factor, r)
+        return r
+
+    def draw(self, day: dt.date, rng: np.random.Generator) -> list[Arrival]:
+        """The day's arrivals, in order of arrival time (a fixed number of draws per key and case, so
+        the stream stays aligned whatever happens elsewhere)."""
+        counts = rng.poisson(self.rates(day))
+        out = []
+        for k in np.flatnonzero(counts):
+            center, cat = self.keys[k]
+            for t in rng.random(counts[k]):
+                out.append(Arrival(center, cat, float(t)))
+        out.sort(key=lambda a: (a.time, a.center, a.category.value))
+        return out
+
+
+class CaseFactory:
+    """Turns an arrival into a :class:`Case` shaped as the bundled generator shapes them (ASSUMPTION):
+    industry cases mostly to industry mediators, some family cases at 民转刑 risk with a counselor,
+    a few needing judicial confirmation (moved to the nearest center the judges rotate to)."""
+
+    def __init__(self, scenario: Scenario, params: SimulationParams) -> None:
+        self.scenario = scenario
+        self.params = params
+        self.by_center = scenario.center_by_id
+        self._servable: dict[tuple[Role, Category], bool] = {}
+        self._experts = scenario.experts
+        self._n = 0
+
+    def can(self, role: Role, category: Category) -> bool:
+        key = (role, category)
+        if key not in self._servable:
+            self._servable[key] = any(e.can_fill(role, category) for e in self._experts)
+        return self._servable[key]
+
+    def make(self, a: Arrival, day: dt.date, rng: np.random.Generator, prefix: str = "sim") -> Case:
+        p = self.params
+        # Always the same number of draws per case, so the case stream stays aligned across variants.
+        u = rng.random(6)
+        cat, center = a.category, a.center
+        roles = [Role.MEDIATOR]
+        if cat in INDUSTRY_CATEGORIES and u[0] < p.industry_share and self.can(Role.INDUSTRY_MEDIATOR, cat):
+            roles = [Role.INDUSTRY_MEDIATOR]
+        risk = RiskLevel.LOW
+        if cat == Category.MARRIAGE_FAMILY and u[1] < p.high_risk_family_share:
+            risk = RiskLevel.HIGH
+            if self.can(Role.COUNSELOR, cat):
+                roles.append(Role.COUNSELOR)
+        elif u[1] > 0.8:
+            risk = RiskLevel.MEDIUM
+        if u[2] < p.judge_share and self.can(Role.JUDGE, cat):
+            while self.by_center[center].judge_halfdays_per_week == 0 and self.by_center[center].parent is not None:
+                center = self.by_center[center].parent  # type: ignore[assignment]
+            if self.by_center[center].judge_halfdays_per_week > 0:
+                roles.append(Role.JUDGE)
+            else:
+                center = a.center
+        if not self.can(roles[0], cat):
+            roles[0] = Role.MEDIATOR
+        level = self.by_center[center].level.value
+        days = p.deadline_days["high"] if risk == RiskLevel.HIGH else p.deadline_days.get(level, p.deadline_days["other"])
+        minute = int(a.time * 24 * 60)
+        received = dt.datetime.combine(day, dt.time(minute // 60, minute % 60))
+        self._n += 1
+        parties = (Party(name="A"), Party(name="B"))
+        return Case(
+            id=f"{prefix}{self._n:07d}", category=cat, center=center, received=received,
+            deadline=day + dt.timedelta(days=days), risk=risk, needs_roles=tuple(roles),
+            needs_session=p.sessions, online_allowed=bool(u[3] < p.online_share), parties=parties,
+        )
