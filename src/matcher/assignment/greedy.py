@@ -18,6 +18,8 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+import numpy as np
+
 from matcher.domain import AssignmentLine, AssignmentRequest, Case, Expert, RiskLevel, Role, Scenario, Seat, TimeSlot
 from matcher.network import TravelTimes
 
@@ -55,6 +57,7 @@ class _Ledger:
         self.new_cases: Counter[str] = Counter()
         self.rooms_used: dict[tuple[str, TimeSlot], set[int]] = defaultdict(set)
         self.rotation = {(r.judge, r.center, r.slot) for r in scenario.rotation}
+        self.weekly: dict[str, frozenset] = {}  # an expert's availability as a set, built on first use
 
     def book(self, scenario: Scenario, line: AssignmentLine) -> None:
         for expert_id in set(line.experts):
@@ -71,7 +74,9 @@ class _Ledger:
     def free(self, e: Expert, case: Case, slot: TimeSlot) -> bool:
         """Rule 6–8 for one member in one slot: available, off leave, not booked, week not full, and
         (a judge) rotated to the case's center then."""
-        if slot.weekly not in e.availability or e.on_leave(slot.date) or (e.id, slot) in self.busy:
+        if e.id not in self.weekly:
+            self.weekly[e.id] = frozenset(e.availability)
+        if slot.weekly not in self.weekly[e.id] or e.on_leave(slot.date) or (e.id, slot) in self.busy:
             return False
         if self.week_sessions[e.id, _iso_week(slot)] >= e.max_sessions_per_week:
             return False
@@ -95,6 +100,7 @@ def greedy_assignment(scenario: Scenario, request: AssignmentRequest) -> GreedyP
     t0 = time.perf_counter()
     travel = TravelTimes(scenario)
     ledger = _Ledger(scenario)
+    pools = _Pools(scenario, travel)
     slots = [s for s in request.slots(scenario.today) if s.date >= scenario.today]
     lines: list[AssignmentLine] = []
     for pin in request.pins:
@@ -106,7 +112,7 @@ def greedy_assignment(scenario: Scenario, request: AssignmentRequest) -> GreedyP
     queue = sorted((c for c in scenario.cases if c.id in wanted and c.id not in pinned), key=lambda c: (c.received, c.id))
     unassigned: list[UnassignedCase] = []
     for case in queue:
-        line, reason = _plan_case(scenario, travel, ledger, slots, case)
+        line, reason = _plan_case(scenario, travel, pools, ledger, slots, case)
         if line is None:
             unassigned.append(UnassignedCase(case=case.id, reasons=(reason,)))
         else:
@@ -115,24 +121,73 @@ def greedy_assignment(scenario: Scenario, request: AssignmentRequest) -> GreedyP
     return GreedyPlan(tuple(lines), tuple(unassigned), time.perf_counter() - t0)
 
 
-def _plan_case(scenario, travel: TravelTimes, ledger: _Ledger, slots: list[TimeSlot], case: Case):
+class _Pool:
+    """The experts able to take one kind of seat (rule 2's expertise, per seat role and category), in
+    id order, with what the distance test needs as arrays."""
+
+    def __init__(self, experts: list[Expert], center_index: dict[str, int]) -> None:
+        self.experts = sorted(experts, key=lambda e: e.id)
+        self.home = np.array([center_index[e.home_center] for e in self.experts], dtype=np.int64)
+        self.judge = np.array([e.role == Role.JUDGE for e in self.experts], dtype=bool)
+        self.max_travel = np.array([e.max_travel_minutes for e in self.experts], dtype=float)
+        self.online = np.array([e.online_capable for e in self.experts], dtype=bool)
+
+
+class _Pools:
+    """The coordinator's lists of specialists, built on first use, and travel to a case's center from
+    every home center at once (so each seat scans the relevant experts only, nearest first)."""
+
+    def __init__(self, scenario: Scenario, travel: TravelTimes) -> None:
+        self._scenario = scenario
+        self._travel = travel
+        self.center_index = {c.id: i for i, c in enumerate(scenario.centers)}
+        self._pools: dict[tuple[Role, object], _Pool] = {}
+        # Centers with an explicit travel time to or from a center: those entries are looked up one
+        # by one, exactly as the checker does, rather than trusting the vectorised override order.
+        self._explicit: dict[str, set[str]] = defaultdict(set)
+        for t in scenario.travel_times:
+            self._explicit[t.origin].add(t.destination)
+            self._explicit[t.destination].add(t.origin)
+
+    def able(self, role: Role, case: Case) -> _Pool:
+        key = (role, case.category)
+        if key not in self._pools:
+            able = [e for e in self._scenario.experts if e.can_fill(role, case.category)]
+            self._pools[key] = _Pool(able, self.center_index)
+        return self._pools[key]
+
+    def minutes_to(self, center: str) -> np.ndarray:
+        """Travel minutes from every center (scenario order) to ``center``."""
+        out = self._travel.from_center(center).copy()
+        for other in self._explicit.get(center, ()):
+            out[self.center_index[other]] = self._travel.minutes(other, center)
+        return out
+
+
+def _plan_case(scenario, travel: TravelTimes, pools: _Pools, ledger: _Ledger, slots: list[TimeSlot], case: Case):
     """The case's team, seat by seat (nearest expert who keeps a common slot), then its earliest slot."""
     candidate_slots: list[TimeSlot | None] = [s for s in slots if s.date <= case.deadline] if case.needs_session else [None]
     if not candidate_slots:
         return None, f"no slot of the horizon on or before the deadline {case.deadline.isoformat()}"
 
-    def minutes(e: Expert) -> float:
-        return 0.0 if e.role == Role.JUDGE else travel.minutes(e.home_center, case.center)
+    to_case = pools.minutes_to(case.center)
 
+    def minutes(e: Expert) -> float:
+        return 0.0 if e.role == Role.JUDGE else float(to_case[pools.center_index[e.home_center]])
+
+    online_possible = case.needs_session and case.online_allowed
     team: list[tuple[Role, Expert]] = []
     for role in case.needs_roles:
         taken = {e.id for _, e in team}
-        candidates = [
-            e for e in scenario.experts
-            if e.id not in taken and _eligible(e, role, case) and ledger.has_case_room(e)
-            and (minutes(e) <= e.max_travel_minutes or (case.needs_session and case.online_allowed and e.online_capable))
-        ]
-        candidates.sort(key=lambda e: (minutes(e), e.id))
+        pool = pools.able(role, case)
+        # Rule 4 for the whole pool at once: within reach in person, or able to meet online.
+        far = np.where(pool.judge, 0.0, to_case[pool.home])
+        reachable = np.flatnonzero((far <= pool.max_travel) | (online_possible & pool.online))
+        nearest_first = reachable[np.argsort(far[reachable], kind="stable")]  # ties: by id (pool order)
+        candidates = (
+            e for e in (pool.experts[k] for k in nearest_first)
+            if e.id not in taken and ledger.has_case_room(e) and _eligible(e, role, case)
+        )
         chosen = next((e for e in candidates if _options(scenario, ledger, case, team + [(role, e)], candidate_slots, minutes)), None)
         if chosen is None:
             return None, f"no free {role.value} for the {case.category.value} case at {case.center} alongside the team so far"
