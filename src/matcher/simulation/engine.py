@@ -61,6 +61,7 @@ class _Active:
     line: AssignmentLine | None = None  # announced, session not yet held
     experts: tuple[str, ...] = ()
     close_at: float | None = None  # in service until then
+    assigned_t: float | None = None  # when the current team took the case onto its docket
 
 
 @dataclass
@@ -74,8 +75,10 @@ class ReplicationTrace:
     travel_minutes: list[float]  # per in-person seat of a held session (judges excluded)
     expert_cases: dict[str, int]  # lines per expert over the run
     mediator_loads: list[int]  # lines per full-time or industry mediator (zeros included)
-    utilization_by_role: dict[str, float]
-    utilization_by_center: dict[str, float]
+    docket: np.ndarray  # (n, 3) float rows (expert index, from, to): a case on the expert's docket
+    expert_roles: list[str]
+    expert_centers: list[str]
+    expert_capacity: np.ndarray  # max_open_cases per expert
     judge_halfdays_used: int
     judge_halfdays_scheduled: int
     judge_halfdays_needed: float
@@ -137,6 +140,7 @@ class DaySimulator:
         self.leave: dict[str, list[DateRange]] = defaultdict(list)
         self.leave_until = np.full(len(self.experts), -1, dtype=np.int64)  # last leave day (sim day index)
         self.active: dict[str, _Active] = {}  # by current case id
+        self.docket: list[tuple[int, float, float]] = []
         self.records: list[CaseRecord] = []
         self.travel = travel_times(scenario)
         self._expert_cache: dict[tuple[int, int, int], object] = {}
@@ -175,7 +179,6 @@ class DaySimulator:
         rotation = repeated_rotation(self.base, self.start, days, p.judge_rotation_weeks)
         backlog, waiting_series, travel = [], [], []
         expert_cases: dict[str, int] = defaultdict(int)
-        util_sum = np.zeros(len(self.experts))
         judge_used: set[tuple[str, dt.date, HalfDay]] = set()
         solve_seconds, solves = 0.0, 0
         status: dict[str, int] = defaultdict(int)
@@ -199,6 +202,8 @@ class DaySimulator:
                     act = self.active[line.case]
                     if act.line is None:
                         act.line = line
+                        if act.assigned_t is None:
+                            act.assigned_t = float(t)
                         for x in line.experts:
                             expert_cases[x] += 1
             unassigned_now = 0
@@ -232,25 +237,16 @@ class DaySimulator:
                 act.line = None
             # 4. closures
             self._close(t)
-            # utilization: held + announced cases over capacity
-            load = self.held.astype(float).copy()
-            for act in self.active.values():
-                if act.line is not None:
-                    for x in act.line.experts:
-                        load[self.expert_index[x]] += 1
-            util_sum += load / np.array([e.max_open_cases for e in self.experts], dtype=float)
             # 5. arrivals
             for a in self.arrivals.draw(day, self.rng["arrivals"]):
                 self._add_case(self.factory.make(a, day, self.rng["cases"]), t + a.time)
             backlog.append(len(self.active))
             if progress is not None:
                 progress(t, days, len(self.active))
-        util = util_sum / max(days, 1)
-        by_role: dict[str, list[float]] = defaultdict(list)
-        by_center: dict[str, list[float]] = defaultdict(list)
-        for e, u in zip(self.experts, util):
-            by_role[e.role.value].append(float(u))
-            by_center[e.home_center].append(float(u))
+        for act in self.active.values():  # still on a docket when the run ends
+            team = act.experts if act.close_at is not None else (act.line.experts if act.line else ())
+            if act.assigned_t is not None:
+                self.docket.extend((self.expert_index[x], act.assigned_t, float(days)) for x in team)
         sched = sum(len(v) for d, v in rotation.items() if self.start <= d < self._date(days))
         needed = sum(c.judge_halfdays_per_week for c in self.base.centers) * days / 7.0
         return ReplicationTrace(
@@ -258,8 +254,9 @@ class DaySimulator:
             expert_cases=dict(expert_cases),
             mediator_loads=[expert_cases.get(e.id, 0) for e in self.experts
                             if e.role in (Role.MEDIATOR, Role.INDUSTRY_MEDIATOR)],
-            utilization_by_role={k: float(np.mean(v)) for k, v in sorted(by_role.items())},
-            utilization_by_center={k: float(np.mean(v)) for k, v in sorted(by_center.items())},
+            docket=np.array(self.docket, dtype=float).reshape(-1, 3),
+            expert_roles=[e.role.value for e in self.experts], expert_centers=[e.home_center for e in self.experts],
+            expert_capacity=np.array([e.max_open_cases for e in self.experts], dtype=float),
             judge_halfdays_used=len(judge_used), judge_halfdays_scheduled=sched, judge_halfdays_needed=needed,
             solve_seconds=solve_seconds, solves=solves, solver_status=dict(status),
         )
@@ -287,7 +284,8 @@ class DaySimulator:
             if line is None or line.slot is None:
                 continue
             if any(x in sick and sick[x].contains(line.slot.date) for x in line.experts):
-                act.line = None
+                self.docket.extend((self.expert_index[x], act.assigned_t, float(t)) for x in line.experts)
+                act.line, act.assigned_t = None, None
 
     def _batch(self, day, horizon_end, waiting, pinned, rotation):  # type: ignore[no-untyped-def]
         import time
@@ -326,6 +324,7 @@ class DaySimulator:
             rec = act.record
             for x in act.experts:
                 self.held[self.expert_index[x]] -= 1
+                self.docket.append((self.expert_index[x], act.assigned_t, act.close_at))
             del self.active[cid]
             lead = rec.first_lead_role or Role.MEDIATOR
             u = self.rng["outcomes"].random()

@@ -35,7 +35,9 @@ KPI_DOCS: dict[str, str] = {
     "judge_halfdays_needed": "judge half-days the centers ask for (judge_halfdays_per_week) [half-days]",
     "solve_seconds": "engine wall time per simulated day, mean [s]",
 }
-#: utilization_<role> KPIs are added per role present: mean of (held + announced cases) / max_open_cases.
+#: utilization_<role> KPIs are added per role present: the time-average number of cases on an
+#: expert's docket (from the batch that assigned the case to its closure) over max_open_cases,
+#: averaged over the role's experts, after the warm-up.
 
 
 def replication_kpis(trace: ReplicationTrace, warmup_days: int = 0) -> dict[str, float]:
@@ -65,8 +67,34 @@ def replication_kpis(trace: ReplicationTrace, warmup_days: int = 0) -> dict[str,
         "judge_halfdays_needed": float(trace.judge_halfdays_needed),
         "solve_seconds": trace.solve_seconds / max(trace.solves, 1),
     }
-    for role, u in trace.utilization_by_role.items():
-        out[f"utilization_{role}"] = u
+    u = expert_utilization(trace, warmup_days)
+    roles = np.array(trace.expert_roles)
+    for role in sorted(set(trace.expert_roles)):
+        out[f"utilization_{role}"] = float(u[roles == role].mean())
+    return out
+
+
+def expert_utilization(trace: ReplicationTrace, warmup_days: int = 0) -> np.ndarray:
+    """Per expert: time-average docket size over [warmup, end) divided by max_open_cases."""
+    n = len(trace.expert_roles)
+    span = max(trace.days - warmup_days, 1e-9)
+    if len(trace.docket) == 0:
+        return np.zeros(n)
+    d = trace.docket
+    busy = np.clip(np.minimum(d[:, 2], trace.days) - np.maximum(d[:, 1], warmup_days), 0, None)
+    per_expert = np.bincount(d[:, 0].astype(np.int64), weights=busy, minlength=n)
+    return per_expert / span / trace.expert_capacity
+
+
+def utilization_grid(trace: ReplicationTrace, warmup_days: int = 0) -> dict[str, dict[str, float]]:
+    """Mean utilization by home center and role (the planner's heatmap)."""
+    u = expert_utilization(trace, warmup_days)
+    cells: dict[tuple[str, str], list[float]] = {}
+    for c, r, x in zip(trace.expert_centers, trace.expert_roles, u):
+        cells.setdefault((c, r), []).append(float(x))
+    out: dict[str, dict[str, float]] = {}
+    for (c, r), xs in sorted(cells.items()):
+        out.setdefault(c, {})[r] = float(np.mean(xs))
     return out
 
 
