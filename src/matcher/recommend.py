@@ -130,6 +130,17 @@ class Recommender:
             if not line.online and line.room is not None:
                 self.rooms_used[self.scenario.case_by_id[line.case].center, k].add(line.room)
 
+    def remove(self, line: AssignmentLine) -> None:
+        """Undo :meth:`add` for a line of the plan (to ask "what else could this case have had?")."""
+        members = [self.index[x] for x in line.experts]
+        self.load[members] -= 1
+        if line.slot is not None and line.slot in self.slot_pos:
+            k = self.slot_pos[line.slot]
+            self.busy[members, k] = False
+            self.sessions_left[members, self.week_of_slot[k]] += 1
+            if not line.online and line.room is not None:
+                self.rooms_used[self.scenario.case_by_id[line.case].center, k].discard(line.room)
+
     # -- cached per-category / per-language masks --------------------------------------------------
     def _can_fill(self, role: Role, case: Case) -> np.ndarray:
         key = (role, case.category.value)
@@ -241,7 +252,7 @@ class Recommender:
     def _teams(self, case: Case, pools: list[_SeatPool], is_online: bool, k: int) -> list[Recommendation]:
         m = max(self.team_candidates_per_seat, k)
         tops = [np.argsort(p.cost, kind="stable")[:m] for p in pools]
-        age = (self.start - case.received.date()).days
+        age = max(0, (self.start - case.received.date()).days)  # as the engine's waiting term
         risk = _RISK_FACTOR[case.risk.value]
         out = []
         for combo in itertools.product(*tops):
