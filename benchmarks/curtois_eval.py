@@ -2,11 +2,15 @@
 CSV (`employee,day,shift`, 0-based days, no row for a day off) and computes the penalty and every
 hard-rule violation. It shares no code with the solver (it parses the instance itself).
 
-    python benchmarks/curtois_eval.py INSTANCE.txt ROSTER.csv
+    python benchmarks/curtois_eval.py INSTANCE.txt ROSTER.csv [--min-work-run-binds-at-ends]
 
-Rules (Curtois & Qu): days outside the horizon are days off, so a run of work touching either end
-must meet the minimum run length while an off-run touching an end is free; a weekend (Sat, Sun of
-each whole week) counts as worked if either day is.
+Rules (Curtois & Qu, schedulingbenchmarks.org "Nurse Rostering Instances 1..24"): for the maximum
+run of work the days outside the horizon are days off; for the minimum run of work and the minimum
+days off the run is assumed to continue outside ("an infinite number of consecutive shifts" / days
+off before and after), so a run touching either end is free of its minimum. `--min-work-run-binds-
+at-ends` (`min_work_run_binds_at_ends=True`) checks the stricter variant in which a run of work
+touching an end must still last the minimum. A weekend (Sat, Sun of each whole week) counts as
+worked if either day is.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ def parse(path: str | Path) -> dict:  # type: ignore[type-arg]
     return sec
 
 
-def evaluate(instance: str | Path, roster: str | Path) -> tuple[int, list[str]]:
+def evaluate(instance: str | Path, roster: str | Path, *, min_work_run_binds_at_ends: bool = False) -> tuple[int, list[str]]:
     sec = parse(instance)
     horizon = int(sec["SECTION_HORIZON"][0][0])
     length = {r[0]: int(r[1]) for r in sec["SECTION_SHIFTS"]}
@@ -72,9 +76,10 @@ def evaluate(instance: str | Path, roster: str | Path) -> tuple[int, list[str]]:
         for w, start, n in runs:
             if w and n > int(r[4]):
                 errors.append(f"{e}: {n} consecutive shifts from day {start} (max {r[4]})")
-            if w and n < int(r[5]):
+            at_end = start == 0 or start + n == horizon
+            if w and n < int(r[5]) and (min_work_run_binds_at_ends or not at_end):
                 errors.append(f"{e}: only {n} consecutive shifts from day {start} (min {r[5]})")
-            if not w and n < int(r[6]) and start > 0 and start + n < horizon:
+            if not w and n < int(r[6]) and not at_end:
                 errors.append(f"{e}: only {n} days off from day {start} (min {r[6]})")
         weekends = sum(1 for wk in range(horizon // 7) if days[7 * wk + 5] or days[7 * wk + 6])
         if weekends > int(r[7]):
@@ -100,7 +105,9 @@ def evaluate(instance: str | Path, roster: str | Path) -> tuple[int, list[str]]:
 
 
 if __name__ == "__main__":
-    pen, errs = evaluate(sys.argv[1], sys.argv[2])
+    flag = "--min-work-run-binds-at-ends"
+    args = [a for a in sys.argv[1:] if a != flag]
+    pen, errs = evaluate(args[0], args[1], min_work_run_binds_at_ends=flag in sys.argv)
     print(f"penalty {pen}, hard violations {len(errs)}")
     for e in errs[:50]:
         print("  " + e)

@@ -3,6 +3,8 @@ core: staff → judges' rows, shift types → assignment types, days → periods
 
 Hard rules of the format (Curtois & Qu): one shift a day, max shifts per type, min/max total minutes,
 max/min consecutive shifts, min consecutive days off, max weekends, days off, forbidden successions.
+At the horizon's ends the days outside are off for the maximum run, while runs of work or of days
+off touching an end are free of their minimum length.
 Soft: shift-on/off requests and under/over cover, each with its weight.
 """
 
@@ -95,6 +97,9 @@ def to_roster_problem(inst: CurtoisInstance) -> RosterProblem:
         max_consecutive_days=np.array([s.max_consecutive for s in inst.staff]),
         min_consecutive_days=np.array([s.min_consecutive for s in inst.staff]),
         min_days_off=np.array([s.min_days_off for s in inst.staff]),
+        # The format's rule: a run of work may continue outside the horizon, so one touching either
+        # end is free of the minimum ("an infinite number of consecutive shifts" before and after).
+        min_work_run_binds_at_ends=False,
         weekends=[[7 * w + 5, 7 * w + 6] for w in range(H // 7)],
         max_weekends=np.array([s.max_weekends for s in inst.staff]),
         forbidden_next_day=[(tix[a], tix[b]) for a, (_m, nxt) in inst.shifts.items() for b in nxt],

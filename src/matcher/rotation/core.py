@@ -4,9 +4,10 @@ Both front ends use it: judge rotation (periods = half-day slots, types = center
 Curtois shift-scheduling instances (periods = days, types = shifts). Each constraint family is one
 method named after the rule; soft terms are collected by name so results report them one by one.
 
-Days group periods (two half-days make a day for judges, one shift-day for Curtois). Days outside
-the horizon count as days off: a run of work touching either end must still meet the minimum run
-length, and an off-run touching an end is not bound by the minimum days off.
+Days group periods (two half-days make a day for judges, one shift-day for Curtois). At the ends of
+the horizon the days outside count as days off for the maximum run of work, and an off-run touching
+either end is not bound by the minimum days off. Whether a run of WORK touching an end must still
+meet the minimum run length is a problem setting (`RosterProblem.min_work_run_binds_at_ends`).
 """
 
 from __future__ import annotations
@@ -56,6 +57,9 @@ class RosterProblem:
     max_consecutive_days: np.ndarray | None = None  # (S,) max days worked in a row (0 = no limit)
     min_consecutive_days: np.ndarray | None = None  # (S,) min length of a run of worked days
     min_days_off: np.ndarray | None = None  # (S,) min length of an off-run between two runs of work
+    # True: days outside the horizon are off, so a run of work touching either end must still last
+    # the minimum. False: such a run may continue outside the horizon and is free of the minimum.
+    min_work_run_binds_at_ends: bool = True
     weekends: list[list[int]] = field(default_factory=list)  # day indices of each weekend
     max_weekends: np.ndarray | None = None  # (S,)
     forbidden_next_day: list[tuple[int, int]] = field(default_factory=list)  # type k on day d, then k2 on d+1
@@ -120,7 +124,11 @@ class RosterModel:
                 self.work_day[key] = vs[0]
             else:
                 w = self.model.new_bool_var(f"w{s}_{day}")
-                self.model.add_max_equality(w, vs)
+                if len(self.periods_of_day[day]) == 1:
+                    # One period a day holds at most one type: an exact sum, stronger in the LP than a max.
+                    self.model.add(w == sum(vs))
+                else:
+                    self.model.add_max_equality(w, vs)
                 self.work_day[key] = w
         return self.work_day[key]
 
@@ -171,13 +179,13 @@ class RosterModel:
                 self.model.add(sum(self.worked(s, d + i) for i in range(c + 1)) <= c)
 
     def min_consecutive_worked_days(self) -> None:
-        """A run of worked days lasts at least the minimum; days outside the horizon are off."""
+        """A run of worked days lasts at least the minimum; at the ends of the horizon according to
+        `min_work_run_binds_at_ends`."""
         p = self.p
         if p.min_consecutive_days is None:
             return
         for s in range(p.n_staff):
-            m = int(p.min_consecutive_days[s])
-            self._forbid_short_runs(s, m, work=True)
+            self._runs_last_at_least(s, int(p.min_consecutive_days[s]), work=True, bind_at_ends=p.min_work_run_binds_at_ends)
 
     def min_consecutive_days_off(self) -> None:
         """An off-run between two runs of work lasts at least the minimum (ends of the horizon: free)."""
@@ -185,39 +193,44 @@ class RosterModel:
         if p.min_days_off is None:
             return
         for s in range(p.n_staff):
-            self._forbid_short_runs(s, int(p.min_days_off[s]), work=False)
+            self._runs_last_at_least(s, int(p.min_days_off[s]), work=False, bind_at_ends=False)
 
-    def _forbid_short_runs(self, s: int, m: int, *, work: bool) -> None:
+    def _runs_last_at_least(self, s: int, m: int, *, work: bool, bind_at_ends: bool) -> None:
+        """A run (of work, or of days off) starting on day d covers days d..d+m-1: one short clause
+        per (start, offset), "run starts at d => day d+i is in it". Far stronger in the LP than
+        forbidding each short run pattern by one long clause.
+
+        `bind_at_ends`: the days outside the horizon are outside the run (a run may start on day 0,
+        and one that would need days past the end is forbidden). Otherwise a run starting on day 0
+        or reaching the last day is free (it may continue outside the horizon)."""
         H = self.p.n_days
-        for length in range(1, m):
-            for d in range(0, H - length + 1):
-                before, after = d - 1, d + length
-                if not work and (before < 0 or after >= H):
-                    continue  # an off-run touching the horizon's end continues outside it
-                lits: list = []
-                ok = True
-                for day in range(d, d + length):
-                    w = self.worked(s, day)
-                    if isinstance(w, int):
-                        if (w == 0) == work:  # this day can never be part of such a run
-                            ok = False
-                            break
-                        continue
-                    lits.append(w.Not() if work else w)
-                if not ok:
+        if m <= 1:
+            return
+
+        def lit(day: int, in_run: bool):  # literal "day is (in_run ? part of : outside) a run of this kind"
+            if not 0 <= day < H:
+                return not in_run  # outside the horizon: outside every run
+            w = self.worked(s, day)
+            if isinstance(w, int):
+                return bool(w) == (work == in_run)  # a constant truth value
+            return w if work == in_run else w.Not()
+
+        for d in range(0 if bind_at_ends else 1, H):
+            starts = [lit(d - 1, False), lit(d, True)]  # the run starts on d: day d-1 outside, day d inside
+            if starts[0] is False or starts[1] is False:
+                continue  # no run of this kind can start on d
+            for i in range(1, m):
+                if d + i >= H and not bind_at_ends:
+                    break  # the run reaches the end of the horizon: free
+                follow = lit(d + i, True)
+                if follow is True:
                     continue
-                for edge in (before, after):
-                    if 0 <= edge < H:
-                        w = self.worked(s, edge)
-                        if isinstance(w, int):
-                            if (w == 1) == work:
-                                ok = False
-                            continue
-                        lits.append(w if work else w.Not())
-                if ok and lits:
-                    self.model.add_bool_or(lits)
-                elif ok and not lits:
-                    self.model.add_bool_or([])  # the pattern is forced: infeasible
+                clause = [x.Not() for x in starts if x is not True]
+                if follow is not False:
+                    clause.append(follow)
+                self.model.add_bool_or(clause)  # an empty clause: the start is forced and the run too short
+                if follow is False:
+                    break  # the start itself is forbidden: later offsets add nothing
 
     def max_weekends_worked(self) -> None:
         p = self.p
