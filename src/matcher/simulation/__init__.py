@@ -9,15 +9,24 @@ Public API::
 Modules: :mod:`.params` (validated parameters, each figure an ASSUMPTION unless marked REPORT),
 :mod:`.arrivals` (seeded Poisson arrivals, case shapes), :mod:`.engine` (the day loop around the
 real assignment engine), :mod:`.kpis` (per-replication KPIs, t-intervals), :mod:`.run`,
-:mod:`.erlang` (the M/M/c reference the simulator is validated against).
+:mod:`.erlang` (the M/M/c reference the simulator is validated against), :mod:`.parallel`
+(in-process or Dask runners), :mod:`.variants` (declarative scenario changes), :mod:`.compare`
+(variants side by side with common random numbers), :mod:`.report` (the HTML report),
+:mod:`.staffing` (the smallest staff meeting a deadline target).
 """
 
 from .kpis import KPI_DOCS, Estimate, estimate, replication_kpis, summarise
 from .params import SeasonalPeak, SimulationParams
-from .run import SimulationReport, kpi_table, run_replication, simulate
+from .parallel import DaskRunner, SerialRunner, make_runner
+from .run import ReplicationResult, SimulationReport, kpi_table, replicate, run_replication, simulate
 
 __all__ = [
     "KPI_DOCS",
+    "DaskRunner",
+    "ReplicationResult",
+    "SerialRunner",
+    "make_runner",
+    "replicate",
     "Estimate",
     "SeasonalPeak",
     "SimulationParams",

@@ -1,10 +1,13 @@
 """Case arrivals: a seeded Poisson process per (center, category) with a weekly pattern and seasonal
 peaks, scaled to the scenario's ``arrivals`` figures, and the shape of each arriving case.
 
-Randomness: one :class:`numpy.random.SeedSequence` per run is ``spawn``-ed into one child per
-replication, and each replication's child into independent streams (arrivals, case shapes, outcomes,
-leave). Variants compared with the same seed therefore see the same arrivals (common random numbers)
-as long as they share the arrival rates, whatever they change in staffing.
+Randomness (:class:`RandomStreams`): every draw comes from a generator keyed by what it is for —
+(seed, replication, stream, day) for a day's arrivals, case shapes and sick leave, and (seed,
+replication, arrival day, arrival index, attempt) for one case's service time and outcome. Variants
+compared with the same seed therefore share their random numbers (common random numbers): the same
+arrivals on every day whose rates they share, the same service time and outcome for the same case
+whoever serves it, the same sick leave for the experts they share (new experts are appended, so
+existing ones keep their draws). A difference in one day's draws does not shift any other day's.
 """
 
 from __future__ import annotations
@@ -18,16 +21,28 @@ from matcher.domain import INDUSTRY_CATEGORIES, Case, Category, Party, RiskLevel
 
 from .params import SeasonalPeak, SimulationParams
 
-#: Stream names, in spawn order (changing the order changes every result: append only).
-STREAMS = ("arrivals", "cases", "outcomes", "leave")
+#: Stream names; their position is part of every key (changing the order changes every result: append only).
+STREAMS = ("arrivals", "cases", "outcomes", "leave", "leave_length")
 
 
-def replication_streams(seed: int, replications: int) -> list[dict[str, np.random.Generator]]:
-    """One dict of independent generators per replication, from ``SeedSequence(seed).spawn``."""
-    out = []
-    for child in np.random.SeedSequence(seed).spawn(replications):
-        out.append({name: np.random.default_rng(s) for name, s in zip(STREAMS, child.spawn(len(STREAMS)))})
-    return out
+class RandomStreams:
+    """The generators of one replication, keyed so that variants share their random numbers."""
+
+    def __init__(self, seed: int, replication: int) -> None:
+        if seed < 0 or replication < 0:
+            raise ValueError(f"seed and replication must be >= 0, got {seed}, {replication}")
+        self.seed, self.replication = seed, replication
+
+    def _rng(self, *key: int) -> np.random.Generator:
+        return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(self.replication, *key)))
+
+    def day(self, stream: str, t: int) -> np.random.Generator:
+        """The generator of ``stream`` on simulated day ``t`` (``t >= -1``; -1 is the warm-up eve)."""
+        return self._rng(STREAMS.index(stream), t + 1)
+
+    def case(self, t: int, index: int, attempt: int) -> np.random.Generator:
+        """The generator of one attempt of the ``index``-th case arriving on day ``t``."""
+        return self._rng(STREAMS.index("outcomes"), t + 1, index, attempt)
 
 
 def _in_peak(peak: SeasonalPeak, day: dt.date) -> bool:

@@ -30,7 +30,7 @@ from matcher.assignment import ObjectiveWeights, SolveParams, solve_assignment
 from matcher.domain import AssignmentLine, AssignmentRequest, Case, DateRange, HalfDay, Role, RotationSlot, Scenario, TimeSlot
 from matcher.network import travel_times
 
-from .arrivals import ArrivalProcess, CaseFactory
+from .arrivals import ArrivalProcess, CaseFactory, RandomStreams
 from .params import SimulationParams
 
 ASSIGNERS = ("engine", "greedy")
@@ -53,6 +53,7 @@ class CaseRecord:
     resolved: bool = False
     escalations: int = 0
     unassigned_days: int = 0
+    key: tuple[int, int] = (0, 0)  # (arrival day, index among that day's arrivals): its random numbers
 
 
 @dataclass
@@ -62,6 +63,7 @@ class _Active:
     experts: tuple[str, ...] = ()
     close_at: float | None = None  # in service until then
     assigned_t: float | None = None  # when the current team took the case onto its docket
+    u_resolve: float = 0.0  # this attempt's outcome draw (resolved if below the resolution probability)
 
 
 @dataclass
@@ -115,7 +117,7 @@ class DaySimulator:
         self,
         scenario: Scenario,
         params: SimulationParams,
-        streams: dict[str, np.random.Generator],
+        streams: RandomStreams,
         weights: ObjectiveWeights | None = None,
         *,
         start: dt.date | None = None,
@@ -153,11 +155,11 @@ class DaySimulator:
     def _date(self, t: int) -> dt.date:
         return self.start + dt.timedelta(days=t)
 
-    def _add_case(self, case: Case, arrived: float, record: CaseRecord | None = None) -> None:
+    def _add_case(self, case: Case, arrived: float, record: CaseRecord | None = None, key: tuple[int, int] = (0, 0)) -> None:
         if record is None:
             deadline_t = self._t(case.deadline) + 1.0
             record = CaseRecord(first_id=case.id, category=case.category, arrived=arrived, deadline_t=deadline_t,
-                                industry=case.category.value in _INDUSTRY, case=case)
+                                industry=case.category.value in _INDUSTRY, case=case, key=key)
             self.records.append(record)
         record.case = case
         self.active[case.id] = _Active(record)
@@ -183,9 +185,7 @@ class DaySimulator:
         solve_seconds, solves = 0.0, 0
         status: dict[str, int] = defaultdict(int)
         if self.warm_cases:
-            day0 = self._date(-1)
-            for a in self.arrivals.draw(day0, self.rng["arrivals"])[: self.warm_cases]:
-                self._add_case(self.factory.make(a, day0, self.rng["cases"]), -1.0 + a.time)
+            self._arrive(-1, limit=self.warm_cases)
         for t in range(days):
             day = self._date(t)
             horizon_end = day + dt.timedelta(days=p.horizon_days - 1)
@@ -233,13 +233,14 @@ class DaySimulator:
                         judge_used.add((e.id, day, line.slot.half))
                     self.held[self.expert_index[seat.expert]] += 1
                 act.experts = line.experts
-                act.close_at = start_t + float(self.rng["outcomes"].exponential(p.mean_service_days(case.category)))
+                g = self.rng.case(rec.key[0], rec.key[1], rec.attempt)
+                act.close_at = start_t + float(g.exponential(p.mean_service_days(case.category)))
+                act.u_resolve = float(g.random())
                 act.line = None
             # 4. closures
             self._close(t)
             # 5. arrivals
-            for a in self.arrivals.draw(day, self.rng["arrivals"]):
-                self._add_case(self.factory.make(a, day, self.rng["cases"]), t + a.time)
+            self._arrive(t)
             backlog.append(len(self.active))
             if progress is not None:
                 progress(t, days, len(self.active))
@@ -261,13 +262,20 @@ class DaySimulator:
             solve_seconds=solve_seconds, solves=solves, solver_status=dict(status),
         )
 
+    def _arrive(self, t: int, limit: int | None = None) -> None:
+        day = self._date(t)
+        shapes = self.rng.day("cases", t)
+        for i, a in enumerate(self.arrivals.draw(day, self.rng.day("arrivals", t))[:limit]):
+            self._add_case(self.factory.make(a, day, shapes), t + a.time, key=(t, i))
+
     def _sick_leave(self, t: int, day: dt.date) -> None:
         p = self.params
         n = len(self.experts)
         # Fixed draws per day whatever the state: the leave stream stays aligned across variants of
         # the same size.
-        u = self.rng["leave"].random(n)
-        length = self.rng["leave"].geometric(1.0 / p.sick_leave_days, n) if p.sick_leave_days >= 1 else np.ones(n, int)
+        u = self.rng.day("leave", t).random(n)
+        length = (self.rng.day("leave_length", t).geometric(1.0 / p.sick_leave_days, n)
+                  if p.sick_leave_days >= 1 else np.ones(n, int))
         starts = np.flatnonzero((u < p.sick_leave_rate) & (self.leave_until < t))
         if len(starts) == 0:
             return
@@ -327,8 +335,7 @@ class DaySimulator:
                 self.docket.append((self.expert_index[x], act.assigned_t, act.close_at))
             del self.active[cid]
             lead = rec.first_lead_role or Role.MEDIATOR
-            u = self.rng["outcomes"].random()
-            if u < p.p_resolve(rec.case.category, lead):
+            if act.u_resolve < p.p_resolve(rec.case.category, lead):
                 rec.closed, rec.resolved = act.close_at, True
                 continue
             parent = by_center[rec.case.center].parent
@@ -336,6 +343,7 @@ class DaySimulator:
                 rec.closed = act.close_at
                 continue
             rec.escalations += 1
+            rec.attempt += 1
             roles = rec.case.needs_roles
             if Role.JUDGE in roles and by_center[parent].judge_halfdays_per_week == 0:
                 roles = tuple(r for r in roles if r != Role.JUDGE)

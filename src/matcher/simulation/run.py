@@ -1,17 +1,20 @@
 """``simulate(scenario, days, replications, seed, params) -> SimulationReport``: the public entry point.
 
-Replication ``r`` draws from child ``r`` of ``SeedSequence(seed)`` (see :mod:`.arrivals`), so a
-replication's result does not depend on how many replications run or in which order, and the same
-seed gives the same KPIs (the engine itself is seeded; with a time-limited solve that has not closed
-its gap, the plan can depend on machine speed — ``assigner="greedy"`` or solves that finish inside
-their limit are fully deterministic).
+Replication ``r`` of a run seeded ``seed`` draws only from generators keyed by ``(seed, r, …)`` (see
+:class:`~matcher.simulation.arrivals.RandomStreams`), so its result does not depend on how many
+replications run, in which order, or on how many workers: :func:`simulate` hands replications to a
+:class:`~matcher.simulation.parallel.Runner` (in-process by default, or Dask) and puts the results
+back in replication order. The engine itself is seeded; a daily solve that hits its time limit
+before closing its gap can depend on machine speed — ``assigner="greedy"``, or solves that finish
+inside their limit, are fully deterministic.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,12 +22,30 @@ from pydantic import BaseModel, ConfigDict, Field
 from matcher.assignment import ObjectiveWeights
 from matcher.domain import Scenario
 
-from .arrivals import replication_streams
+from .arrivals import RandomStreams
 from .engine import DaySimulator, ReplicationTrace
-from .kpis import KPI_DOCS, Estimate, replication_kpis, summarise
+from .kpis import KPI_DOCS, Estimate, replication_kpis, summarise, utilization_grid
 from .params import SimulationParams
+from .parallel import Runner, SerialRunner
 
-Progress = Callable[[int, int, int, int], None]  # (replication, day, days, open cases)
+#: Bins (days) of the waiting-time histogram kept per replication: half-days up to 60 days, then one
+#: open bin. Enough for the planner's distribution plots without shipping every wait between workers.
+WAIT_BIN_EDGES: tuple[float, ...] = tuple(x / 2 for x in range(121)) + (math.inf,)
+
+Progress = Callable[[int, int], None]  # (tasks done, tasks in all)
+
+
+class ReplicationResult(BaseModel):
+    """What one replication reports: small, picklable, the same whichever worker ran it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    replication: int
+    kpis: dict[str, float]
+    backlog: list[int] = Field(description="Open disputes at the end of each day")
+    wait_histogram: list[int] = Field(description="Disputes by time to first session, bins WAIT_BIN_EDGES")
+    utilization: dict[str, dict[str, float]] = Field(description="Mean utilization by home center and role")
+    solver_status: dict[str, int]
 
 
 class SimulationReport(BaseModel):
@@ -43,6 +64,8 @@ class SimulationReport(BaseModel):
     per_replication: list[dict[str, float]]
     summary: dict[str, Estimate]
     backlog_by_day: list[float] = Field(description="Open disputes at the end of each day, mean over replications")
+    wait_histogram: list[int] = Field(description="Disputes by time to first session over all replications")
+    utilization: dict[str, dict[str, float]] = Field(description="Utilization by center and role, mean over replications")
     wall_seconds: float
 
 
@@ -54,15 +77,70 @@ def run_replication(
     params: SimulationParams,
     weights: ObjectiveWeights | None = None,
     *,
-    replications: int | None = None,
     assigner: str = "engine",
     start: dt.date | None = None,
     progress: Callable[[int, int, int], None] | None = None,
 ) -> ReplicationTrace:
     """Replication ``replication`` of a run seeded ``seed`` (independent of the other replications)."""
-    streams = replication_streams(seed, max(replications or 0, replication + 1))[replication]
-    sim = DaySimulator(scenario, params, streams, weights, start=start, assigner=assigner, solve_seed=seed % (2**31))
+    sim = DaySimulator(scenario, params, RandomStreams(seed, replication), weights, start=start, assigner=assigner,
+                       solve_seed=seed % (2**31))
     return sim.run(days, progress)
+
+
+def replicate(
+    scenario: Scenario,
+    days: int,
+    seed: int,
+    replication: int,
+    params: SimulationParams,
+    weights: ObjectiveWeights | None = None,
+    assigner: str = "engine",
+    warmup_days: int = 0,
+    start: dt.date | None = None,
+) -> ReplicationResult:
+    """One replication reduced to what reports need (the unit of work a Dask worker runs)."""
+    trace = run_replication(scenario, days, seed, replication, params, weights, assigner=assigner, start=start)
+    waits = [r.first_session - r.arrived for r in trace.records if r.arrived >= warmup_days and r.first_session is not None]
+    hist, _ = np.histogram(np.asarray(waits, dtype=float), bins=np.asarray(WAIT_BIN_EDGES))
+    return ReplicationResult(
+        replication=replication, kpis=replication_kpis(trace, warmup_days), backlog=trace.backlog,
+        wait_histogram=[int(x) for x in hist], utilization=utilization_grid(trace, warmup_days),
+        solver_status=trace.solver_status,
+    )
+
+
+def check_run(days: int, replications: int, warmup_days: int, seed: int) -> None:
+    if days < 1:
+        raise ValueError(f"days must be >= 1, got {days}")
+    if replications < 1:
+        raise ValueError(f"replications must be >= 1, got {replications}")
+    if not 0 <= warmup_days < days:
+        raise ValueError(f"warmup_days must be in [0, days={days}), got {warmup_days}")
+    if seed < 0:
+        raise ValueError(f"seed must be >= 0, got {seed}")
+
+
+def report_from(
+    scenario: Scenario, results: Sequence[ReplicationResult], *, days: int, seed: int, warmup_days: int,
+    assigner: str, params: SimulationParams, start: dt.date | None, wall_seconds: float,
+) -> SimulationReport:
+    """Combine replication results (in replication order) into a report."""
+    results = sorted(results, key=lambda r: r.replication)
+    per_rep = [r.kpis for r in results]
+    grid: dict[str, dict[str, list[float]]] = {}
+    for r in results:
+        for center, roles in r.utilization.items():
+            for role, u in roles.items():
+                grid.setdefault(center, {}).setdefault(role, []).append(u)
+    return SimulationReport(
+        scenario=scenario.name, start=start or scenario.today, days=days, replications=len(results), seed=seed,
+        warmup_days=warmup_days, assigner=assigner, params=params, per_replication=per_rep,
+        summary=summarise(per_rep),
+        backlog_by_day=[float(x) for x in np.mean(np.array([r.backlog for r in results], dtype=float), axis=0)],
+        wait_histogram=[int(x) for x in np.sum(np.array([r.wait_histogram for r in results]), axis=0)],
+        utilization={c: {k: float(np.mean(v)) for k, v in roles.items()} for c, roles in grid.items()},
+        wall_seconds=wall_seconds,
+    )
 
 
 def simulate(
@@ -76,33 +154,18 @@ def simulate(
     assigner: str = "engine",
     warmup_days: int = 0,
     start: dt.date | None = None,
+    runner: Runner | None = None,
     progress: Progress | None = None,
 ) -> SimulationReport:
     """Simulate ``days`` days of ``scenario`` ``replications`` times (see :mod:`.engine`)."""
-    if days < 1:
-        raise ValueError(f"days must be >= 1, got {days}")
-    if replications < 1:
-        raise ValueError(f"replications must be >= 1, got {replications}")
-    if not 0 <= warmup_days < days:
-        raise ValueError(f"warmup_days must be in [0, days), got {warmup_days}")
+    check_run(days, replications, warmup_days, seed)
     params = params or SimulationParams()
+    runner = runner or SerialRunner()
     t0 = time.perf_counter()
-    per_rep, backlogs = [], []
-    for r in range(replications):
-        cb = None
-        if progress is not None:
-            def cb(day: int, n: int, open_cases: int, r: int = r) -> None:
-                progress(r, day, n, open_cases)
-        trace = run_replication(scenario, days, seed, r, params, weights, replications=replications,
-                                assigner=assigner, start=start, progress=cb)
-        per_rep.append(replication_kpis(trace, warmup_days))
-        backlogs.append(trace.backlog)
-    return SimulationReport(
-        scenario=scenario.name, start=start or scenario.today, days=days, replications=replications, seed=seed,
-        warmup_days=warmup_days, assigner=assigner, params=params, per_replication=per_rep,
-        summary=summarise(per_rep), backlog_by_day=[float(x) for x in np.mean(np.array(backlogs), axis=0)],
-        wall_seconds=time.perf_counter() - t0,
-    )
+    tasks = [(scenario, days, seed, r, params, weights, assigner, warmup_days, start) for r in range(replications)]
+    results = runner.map(replicate, tasks, progress)
+    return report_from(scenario, results, days=days, seed=seed, warmup_days=warmup_days, assigner=assigner,
+                       params=params, start=start, wall_seconds=time.perf_counter() - t0)
 
 
 def _fmt(x: float, digits: int = 3) -> str:
@@ -111,12 +174,16 @@ def _fmt(x: float, digits: int = 3) -> str:
     return f"{x:,.{digits}f}" if abs(x) < 1e6 else f"{x:,.0f}"
 
 
+def kpi_doc(name: str) -> str:
+    if name.startswith("utilization_"):
+        return f"time-average docket / capacity of the {name.removeprefix('utilization_')}s [0-1]"
+    return KPI_DOCS.get(name, "")
+
+
 def kpi_table(report: SimulationReport) -> str:
     """A plain-text table: KPI, mean, 95% CI, what it measures."""
-    rows = [f"{'KPI':<28} {'mean':>12} {'95% CI':>26}  meaning"]
+    rows = [f"{'KPI':<30} {'mean':>12} {'95% CI':>26}  meaning"]
     for name, est in report.summary.items():
         ci = f"[{_fmt(est.low)}, {_fmt(est.high)}]" if est.n > 1 else "(one replication)"
-        doc = KPI_DOCS.get(name) or ("expert load / capacity, mean over days and experts of the role [0-1]"
-                                     if name.startswith("utilization_") else "")
-        rows.append(f"{name:<28} {_fmt(est.mean):>12} {ci:>26}  {doc}")
+        rows.append(f"{name:<30} {_fmt(est.mean):>12} {ci:>26}  {kpi_doc(name)}")
     return "\n".join(rows)
