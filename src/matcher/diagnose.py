@@ -345,7 +345,7 @@ def _pin_alone(rec: Recommender, scenario: Scenario, pin: AssignmentLine) -> lis
 
 
 def minimal_conflicting_pins(scenario: Scenario, request: AssignmentRequest, *, seed: int = 0,
-                             time_limit_s: float = 10.0) -> PinConflict | None:
+                             time_limit_s: float = 10.0, solver_core: bool = True) -> PinConflict | None:
     """A minimal set of ``request.pins`` that cannot all hold (None when the pins are compatible).
 
     Model: one Boolean per pin (the assumption "this pin holds"); per expert Σ pins naming them <=
@@ -353,7 +353,8 @@ def minimal_conflicting_pins(scenario: Scenario, request: AssignmentRequest, *, 
     week) pinned sessions <= max_sessions_per_week; per (center, half-day, room) at most one pinned
     in-person session; a pin breaking a one-case rule alone is false. CP-SAT returns a sufficient
     subset of assumptions; a deletion filter (drop one pin, re-solve, keep it dropped if still
-    infeasible) makes it minimal."""
+    infeasible) makes it minimal. ``solver_core=False`` starts the filter from every pin instead (slower;
+    the result is minimal either way)."""
     pins = list(request.pins)
     if not pins:
         return None
@@ -418,7 +419,8 @@ def minimal_conflicting_pins(scenario: Scenario, request: AssignmentRequest, *, 
     bad, core = infeasible(list(range(len(pins))))
     if not bad:
         return None
-    core = core or list(range(len(pins)))
+    if not solver_core or not core:
+        core = list(range(len(pins)))
     for j in list(core):  # deletion filter: drop j if the rest still conflicts
         rest = [i for i in core if i != j]
         if rest and infeasible(rest)[0]:
