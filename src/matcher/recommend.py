@@ -243,29 +243,44 @@ class Recommender:
         w = self.weights
         travel = np.where(self.is_judge[pool], 0.0, w.online_minutes if is_online else minutes[pool])
         short = self._shortfall(case)[pool]
-        preferred = set(case.preferred_experts) | set(case.previous_experts)
-        miss = np.fromiter((self.experts[i].id not in preferred for i in pool), np.float64, len(pool))
+        preferred = [self.index[x] for x in (*case.preferred_experts, *case.previous_experts) if x in self.index]
+        # Continuity counts only on cases naming someone (as in the engine); vectorised, it is on the hot path.
+        miss = (~np.isin(pool, preferred)).astype(np.float64) if preferred else np.zeros(len(pool))
         load_share = self.load[pool] / self.max_open[pool]
         cost = w.proficiency * short + w.travel * travel + w.continuity * miss + w.balance * load_share
         return _SeatPool(role, pool, cost, slots, travel, short, miss), ""
 
     def _teams(self, case: Case, pools: list[_SeatPool], is_online: bool, k: int) -> list[Recommendation]:
+        """The ``k`` cheapest teams of this mode. Each seat offers its ``team_candidates_per_seat``
+        cheapest experts, ranked by seat cost plus the slot cost of their own earliest free half-day (a
+        lower bound of what they add to a team, exact for one-seat cases)."""
         m = max(self.team_candidates_per_seat, k)
-        tops = [np.argsort(p.cost, kind="stable")[:m] for p in pools]
         age = max(0, (self.start - case.received.date()).days)  # as the engine's waiting term
         risk = _RISK_FACTOR[case.risk.value]
-        out = []
+        w = self.weights
+        per_half_day = w.urgency * risk + w.waiting * age / 10
+        tops = []
+        for p in pools:
+            key = p.cost + (per_half_day * np.argmax(p.slots, axis=1) if case.needs_session else 0.0)
+            tops.append(np.argsort(key, kind="stable")[:m])
+        found = []  # (cost, slot, members, combo) — lines are built for the k cheapest only
         for combo in itertools.product(*tops):
-            members = [int(p.experts[r]) for p, r in zip(pools, combo)]
+            members = tuple(int(p.experts[r]) for p, r in zip(pools, combo))
             if len(set(members)) < len(members):
                 continue
             slot_idx = None
             if case.needs_session:
-                common = np.logical_and.reduce([p.slots[r] for p, r in zip(pools, combo)])
-                hits = np.flatnonzero(common)
-                if len(hits) == 0:
+                common = pools[0].slots[combo[0]]
+                for p, r in zip(pools[1:], combo[1:]):
+                    common = common & p.slots[r]
+                slot_idx = int(np.argmax(common))
+                if not common[slot_idx]:
                     continue
-                slot_idx = int(hits[0])
+            cost = sum(float(p.cost[r]) for p, r in zip(pools, combo)) + (per_half_day * slot_idx if slot_idx else 0.0)
+            found.append((round(cost, 6), slot_idx or 0, members, combo, slot_idx))
+        found.sort(key=lambda f: (f[0], f[1]))
+        out = []
+        for cost, _, members, combo, slot_idx in found[:k]:
             terms = {
                 "proficiency": float(sum(p.short[r] for p, r in zip(pools, combo))),
                 "travel": float(sum(p.travel[r] for p, r in zip(pools, combo))),
@@ -274,11 +289,6 @@ class Recommender:
                 "waiting": float(age * slot_idx / 10) if slot_idx is not None else 0.0,
                 "load_share": float(sum(self.load[i] / self.max_open[i] for i in members)),
             }
-            w = self.weights
-            cost = (
-                w.proficiency * terms["proficiency"] + w.travel * terms["travel"] + w.continuity * terms["continuity"]
-                + w.urgency * terms["urgency"] + w.waiting * terms["waiting"] + w.balance * terms["load_share"]
-            )
             room = None
             if slot_idx is not None and not is_online:
                 used = self.rooms_used.get((case.center, slot_idx), set())
@@ -290,7 +300,7 @@ class Recommender:
                 room=room,
                 online=is_online and slot_idx is not None,
             )
-            out.append(Recommendation(line, round(cost, 6), terms))
+            out.append(Recommendation(line, cost, terms))
         return out
 
 
