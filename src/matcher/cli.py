@@ -21,6 +21,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("rotate", "rotate", "plan the judges' rotation calendar (轮驻)"),
     ("simulate", "simulate", "simulate months of case arrivals against a roster"),
     ("compare", "compare", "compare staffing scenarios side by side"),
+    ("staffing", "staffing", "find the smallest staff that meets a deadline target"),
     ("serve", "serve", "start the HTTP API"),
 )
 
