@@ -200,3 +200,30 @@ def test_room_twice_is_named(rooms):
     assert conflict is not None and set(conflict.pins) == {"caseA1", "caseA3"}
     assert any(r.startswith("rooms: room 0 of townA") for r in conflict.rules)
     _assert_minimal(s, pins, conflict.pins)
+
+
+# -- the command line ---------------------------------------------------------------------------------
+
+
+def test_cli_assign_explain_names_the_conflicting_pins_and_explain_reads_the_plan(tmp_path, capsys):
+    import json
+
+    from matcher.cli import main
+    from matcher.scenarios import save_scenario
+
+    s = tiny_world()
+    world = save_scenario(s, tmp_path / "tiny.json")
+    pins = [_pin("caseA1", "medA", MON_AM, online=True), _pin("caseA2", "medA", MON_AM, online=True)]
+    (tmp_path / "pins.json").write_text(json.dumps([p.model_dump(mode="json") for p in pins]))
+    code = main(["assign", str(world), "--pins", str(tmp_path / "pins.json"), "--explain", "--time-limit", "2",
+                 "--workers", "1", "--out", str(tmp_path / "bad.json")])
+    out = capsys.readouterr().out
+    assert code == 1 and "minimal conflicting pins (2 of 2): caseA1, caseA2" in out and "one place at a time: medA" in out
+    assert main(["explain", str(world), "--plan", str(tmp_path / "bad.json")]) == 1
+    assert "caseA1, caseA2" in capsys.readouterr().out
+    # A feasible plan: every line explained with its score and alternatives.
+    assert main(["assign", str(world), "--time-limit", "2", "--workers", "1", "--out", str(tmp_path / "ok.json")]) == 0
+    capsys.readouterr()
+    assert main(["explain", str(world), "--plan", str(tmp_path / "ok.json"), "--case", "caseA3"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("caseA3: ") and "score:" in out and "alt " in out

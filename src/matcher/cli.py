@@ -18,6 +18,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("assign", "assign", "assign a day's queue of cases to expert teams and session slots"),
     ("check", "check", "independently check an assignment against its scenario"),
     ("recommend", "recommend", "best experts for one urgent case"),
+    ("explain", "explain", "why each line, why cases are unassigned, which pins conflict"),
     ("rotate", "rotate", "plan the judges' rotation calendar (轮驻)"),
     ("simulate", "simulate", "simulate months of case arrivals against a roster"),
     ("compare", "compare", "compare staffing scenarios side by side"),

@@ -180,8 +180,9 @@ class Explainer:
         delta["balance"] = float(self._balance_delta(line, alt))
         wd = {t: getattr(self.weights, t) * v for t, v in delta.items()}
         total = sum(wd.values())
-        worse = sorted(((v, t) for t, v in wd.items() if v > 1e-9), reverse=True)
-        better = sorted(((v, t) for t, v in wd.items() if v < -1e-9))
+        # Changes under 0.05 round to nothing in the text: not worth naming.
+        worse = sorted(((v, t) for t, v in wd.items() if v >= 0.05), reverse=True)
+        better = sorted(((v, t) for t, v in wd.items() if v <= -0.05))
         fmt = lambda v, t: f"{t} {_num(delta[t])} {_UNITS[t]} ({v:+.1f})"  # noqa: E731
         if total > 1e-6:
             reason = f"costs {total:+.1f} more: " + ", ".join(fmt(v, t) for v, t in worse)

@@ -30,6 +30,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="keep only the N cheapest feasible experts per seat (default: all, exact)")
     p.add_argument("--out", type=Path, default=None, help="write {scenario, request, lines, ...} as JSON here")
     p.add_argument("--show", type=int, default=10, help="plan lines to print (default 10)")
+    p.add_argument("--pins", type=Path, default=None,
+                   help="announced lines to keep exactly: JSON list of lines, or a plan JSON whose lines are taken")
+    p.add_argument("--explain", action="store_true",
+                   help="diagnose unassigned cases (smallest set of rules leaving no team) and, if the pins "
+                   "cannot hold, name a minimal set of conflicting pins")
     p.set_defaults(handler=run)
 
 
@@ -45,7 +50,13 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         scenario = load(args.scenario)
-        request = AssignmentRequest(horizon_start=args.date, horizon_days=args.days)
+        pins: tuple = ()
+        if getattr(args, "pins", None) is not None:
+            from matcher.domain import AssignmentLine
+
+            raw = json.loads(args.pins.read_text(encoding="utf-8"))
+            pins = tuple(AssignmentLine.model_validate(x) for x in (raw.get("lines", []) if isinstance(raw, dict) else raw))
+        request = AssignmentRequest(horizon_start=args.date, horizon_days=args.days, pins=pins)
         params = SolveParams(time_limit_s=args.time_limit, workers=args.workers, seed=args.seed,
                              max_experts_per_seat=args.max_experts_per_seat)
     except (ValidationError, ValueError, FileNotFoundError, KeyError, ModuleNotFoundError) as exc:
@@ -53,11 +64,35 @@ def run(args: argparse.Namespace) -> int:
         return 2
     result = solve_assignment(scenario, request, ObjectiveWeights(), params)
     print(summary(result, show=args.show))
+    if getattr(args, "explain", False):
+        print(explanation(scenario, result, show=args.show))
     if args.out is not None:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=1), encoding="utf-8")
         print(f"plan written to {args.out}")
     return 0 if result.ok else 1
+
+
+def explanation(scenario: Scenario, r, show: int = 10) -> str:
+    """Diagnoses found from the rules (see :mod:`matcher.diagnose`), for `assign --explain`."""
+    from matcher.assignment import SolveStatus
+    from matcher.diagnose import diagnose_result, minimal_conflicting_pins
+
+    out = []
+    if r.status == SolveStatus.INFEASIBLE and r.request.pins:
+        conflict = minimal_conflicting_pins(scenario, r.request)
+        if conflict is not None:
+            out.append(f"  minimal conflicting pins ({len(conflict.pins)} of {len(r.request.pins)}): " + ", ".join(conflict.pins))
+            out.extend(f"    - {why}" for why in conflict.rules)
+    if r.unassigned:
+        out.append("  diagnosis of unassigned cases (given the plan):")
+        for d in diagnose_result(scenario, r.model_copy(update={"unassigned": r.unassigned[:show]})):
+            if d.feasible and d.team is not None:
+                out.append(f"    {d.case}: feasible on top of the plan ({', '.join(d.team.experts)} at {d.team.slot}); "
+                           "the solve stopped before finding it")
+            for reason in d.reasons:
+                out.append(f"    {d.case}: {reason}")
+    return "\n".join(out) if out else "  nothing to diagnose: every case is planned"
 
 
 def summary(r, show: int = 10) -> str:

@@ -32,7 +32,8 @@ def run(args: argparse.Namespace) -> int:
     if args.plan:
         data = json.loads(args.plan.read_text(encoding="utf-8"))
         lines = [AssignmentLine.model_validate(x) for x in data.get("lines", []) if x.get("case") != case.id]
-    result = Recommender(scenario, tuple(lines), horizon_days=args.days).recommend(case, args.k)
+    rec = Recommender(scenario, tuple(lines), horizon_days=args.days)
+    result = rec.recommend(case, args.k)
     roles = "+".join(r.value for r in case.needs_roles)
     print(f"case {case.id}: {case.category.value}, {roles}, at {case.center}, risk {case.risk.value}, deadline {case.deadline}"
           f" — {len(lines)} decided line(s) taken into account, answered in {1000 * result.seconds:.1f} ms")
@@ -40,6 +41,13 @@ def run(args: argparse.Namespace) -> int:
         print("no feasible team:")
         for reason in result.reasons:
             print(f"  - {reason}")
+        from matcher.diagnose import diagnose_case
+
+        diagnosis = diagnose_case(rec, case)
+        if diagnosis.reasons:
+            print("smallest set of rules that leaves no team:")
+            for reason in diagnosis.reasons:
+                print(f"  - {reason}")
         return 1
     for rank, r in enumerate(result.recommendations, 1):
         where = "online" if r.line.online else (f"room {r.line.room}" if r.line.slot else "no session")
