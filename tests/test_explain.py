@@ -91,3 +91,19 @@ def test_alternatives_rank_by_the_plan_objective():
     for line in result.lines[:10]:
         deltas = [a.weighted_delta for a in ex.explain(line.case, k=4).alternatives]
         assert deltas == sorted(deltas)
+
+
+def test_api_proposal_explanation_carries_the_score_and_alternatives():
+    from api.services.proposals import explain
+
+    s = tiny_world()
+    result = solve_assignment(s, AssignmentRequest(), params=FAST)
+    ex = Explainer(s, result.lines)
+    for line in result.lines:
+        plain = explain(s, line)
+        assert "score" not in plain  # unchanged without an explainer
+        full = explain(s, line, ex)
+        assert full["seats"] == plain["seats"]
+        assert full["score"]["terms"] == ex.explain(line.case).terms
+        assert all(a["objective_change"] >= -1e-6 and a["reason"] for a in full["alternatives"])
+    assert any(explain(s, ln, ex)["alternatives"] for ln in result.lines)

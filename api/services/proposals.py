@@ -18,8 +18,16 @@ from .scope import subtree_ids
 from .store import announced_lines, current_scenario
 
 
-def explain(scenario: Scenario, line: AssignmentLine) -> dict[str, Any]:
-    """Why this team: each seat's proficiency in the category and travel, and the session."""
+#: Proposals up to this many lines also get each line's best alternatives (a few ms per line): beyond
+#: it the job would spend longer explaining than solving; the score breakdown is always given.
+ALTERNATIVES_UP_TO_LINES = 500
+
+
+def explain(scenario: Scenario, line: AssignmentLine, explainer: Any = None, k: int = 2) -> dict[str, Any]:
+    """Why this team: each seat's proficiency in the category and travel, and the session.
+
+    With an :class:`matcher.explain.Explainer` over the proposal's plan, also the line's score by
+    objective term and (``k`` > 0) the best alternatives with the reason each lost."""
     case = scenario.case_by_id[line.case]
     seats = []
     for seat in line.team:
@@ -36,13 +44,30 @@ def explain(scenario: Scenario, line: AssignmentLine) -> dict[str, Any]:
                 "previous": e.id in case.previous_experts,
             }
         )
-    return {
+    out: dict[str, Any] = {
         "seats": seats,
         "slot": str(line.slot) if line.slot else None,
         "online": line.online,
         "deadline": case.deadline.isoformat(),
         "risk": case.risk.value,
     }
+    if explainer is not None:
+        if k > 0:
+            e = explainer.explain(line.case, k=k, excluded_per_seat=1)
+        else:
+            terms = explainer.line_terms(case, line)
+            e = None
+        terms = e.terms if e is not None else terms
+        out["score"] = {"terms": terms, "weighted": {t: round(getattr(explainer.weights, t) * v, 6) for t, v in terms.items()}}
+        if e is not None:
+            out["alternatives"] = [
+                {"team": [s.model_dump(mode="json") for s in a.line.team], "slot": str(a.line.slot) if a.line.slot else None,
+                 "online": a.line.online, "objective_change": a.weighted_delta, "reason": a.reason}
+                for a in e.alternatives
+            ]
+            out["excluded"] = [{"role": x.role, "expert": x.expert, "rules": list(x.rules), "reason": x.reason}
+                               for x in e.excluded]
+    return out
 
 
 def run_assign_job(db: Session, job: JobRow) -> Callable[[Session], str | None]:
@@ -60,6 +85,13 @@ def run_assign_job(db: Session, job: JobRow) -> Callable[[Session], str | None]:
         ObjectiveWeights(),
         SolveParams(time_limit_s=params["time_limit_s"], workers=params["workers"], seed=params["seed"]),
     )
+
+    from matcher.explain import Explainer
+
+    explainer = Explainer(scenario, result.lines, request.horizon_start, request.horizon_days) if result.lines else None
+    k = 2 if len(result.lines) <= ALTERNATIVES_UP_TO_LINES else 0
+    wanted = set(to_plan)
+    explanations = {ln.case: explain(scenario, ln, explainer, k) for ln in result.lines if ln.case in wanted}
 
     def write(tx: Session) -> str:
         proposal_id = str(uuid.uuid4())
@@ -95,7 +127,7 @@ def run_assign_job(db: Session, job: JobRow) -> Callable[[Session], str | None]:
                         proposal_id=proposal_id,
                         case_id=line.case,
                         line=line.model_dump(mode="json"),
-                        explanation=explain(scenario, line),
+                        explanation=explanations[line.case],
                     )
                 )
         return proposal_id
