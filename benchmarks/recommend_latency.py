@@ -17,10 +17,12 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from collections import Counter
 
 import numpy as np
 
 from matcher.assignment import SolveParams, solve_assignment
+from matcher.diagnose import diagnose_case
 from matcher.domain import AssignmentRequest, Scenario
 from matcher.recommend import Recommender
 from matcher.scenarios import load_scenario
@@ -58,17 +60,33 @@ def main() -> int:
     queries = generate_cases(base, args.queries, seed=args.seed + 1)
     for case in queries[:20]:  # warm the per-category / per-language caches as a running service would
         rec.recommend(case, args.k)
-    times, empty = [], 0
+    times, empty = [], []
     for case in queries:
         t = time.perf_counter()
         out = rec.recommend(case, args.k)
         times.append(1000 * (time.perf_counter() - t))
-        empty += not out.recommendations
+        if not out.recommendations:
+            empty.append(case)
     a = np.array(times)
     print(f"{len(a)} queries, k={args.k}: p50 {np.percentile(a, 50):.2f} ms, p90 {np.percentile(a, 90):.2f} ms, "
           f"p99 {np.percentile(a, 99):.2f} ms, max {a.max():.2f} ms, mean {statistics.fmean(times):.2f} ms; "
-          f"{empty} with no feasible team")
+          f"{len(empty)} with no feasible team")
     print(f"target p99 < 20 ms: {'met' if np.percentile(a, 99) < 20 else 'MISSED'}")
+    if empty:  # why none: the smallest blocking rule sets, found from the masks
+        cores: Counter[str] = Counter()
+        took = []
+        for case in empty:
+            t = time.perf_counter()
+            d = diagnose_case(rec, case)
+            took.append(1000 * (time.perf_counter() - t))
+            cores.update("{" + ", ".join(s.core) + "}" for s in d.seats if s.core)
+            if not any(s.core for s in d.seats):
+                cores["team level (no common half-day)" if not d.feasible else "feasible (beyond the shortlist)"] += 1
+        b = np.array(took)
+        print(f"diagnosis of the {len(empty)} cases without a team: p50 {np.percentile(b, 50):.1f} ms, "
+              f"max {b.max():.1f} ms; smallest blocking rule sets: "
+              + "; ".join(f"{n} × {c}" for c, n in cores.most_common(6)))
+        print(f"  e.g. {empty[0].id}: {diagnose_case(rec, empty[0]).reasons[0]}")
     return 0
 
 

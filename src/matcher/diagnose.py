@@ -254,7 +254,8 @@ def diagnose_case(rec: Recommender, case: Case, *, k: int = 1) -> CaseDiagnosis:
         core = cores[0]
         relax = {r: int(len(rules.candidates([x for x in SEAT_RULES if x != r]))) for r in core}
         text = f"{role.value} seat: " + phrase(rules, core, rec)
-        fixes = [f"{r} ({n} candidates)" for r, n in relax.items() if n]
+        # Relaxing expertise is never a fix a coordinator can make: leave it out of the sentence.
+        fixes = [f"{r} ({n} candidates)" for r, n in relax.items() if n and r != EXPERTISE]
         if fixes:
             text += "; relaxing any one of " + ", ".join(fixes) + " would leave candidates"
         seats.append(SeatDiagnosis(role.value, 0, core, tuple(cores[1:]), text, relax))
