@@ -4,7 +4,8 @@
 2. The expert holding the most lines (``--expert`` to choose another) is absent for the whole
    horizon. The lines of the first ``--announced-days`` days that do not name them are announced
    (pinned).
-3. Re-solve with :func:`matcher.resolve.resolve_after` (pins kept, the rest of the old plan as
+3. Repair with :func:`matcher.resolve.repair_after` (the broken lines only, each given the best team
+   on top of the rest by the recommender); re-solve with :func:`matcher.resolve.resolve_after` (pins kept, the rest of the old plan as
    ``previous`` so the disruption term keeps changes few) and, for comparison, solve the changed world
    from scratch with the same pins and no previous plan. Both get the same time limit.
 
@@ -13,7 +14,7 @@ comparable), the number of lines that differ from the original plan, and the che
 
 Usage::
 
-    .venv/bin/python benchmarks/resolve_bench.py --time-limit 10 --announced-days 1
+    .venv/bin/python benchmarks/resolve_bench.py --time-limit 10 --announced-days 1 --resolve-limits 1,3
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from collections import Counter
 from matcher.assignment import ObjectiveWeights, SolveParams, solve_assignment
 from matcher.checker import check_assignment
 from matcher.domain import AssignmentRequest, DateRange
-from matcher.resolve import resolve_after
+from matcher.assignment.greedy import plan_terms
+from matcher.resolve import repair_after, resolve_after
 from matcher.scenarios import load_scenario
 
 
@@ -37,6 +39,8 @@ def main() -> int:
     ap.add_argument("--announced-days", type=int, default=1)
     ap.add_argument("--days", type=int, default=10)
     ap.add_argument("--time-limit", type=float, default=10.0)
+    ap.add_argument("--resolve-limits", default="",
+                    help="comma-separated extra time limits (s) for the re-solve alone, e.g. 2,5")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
 
@@ -82,6 +86,24 @@ def main() -> int:
         print(f"{name}: {t:.1f} s, {r.status.value} via {r.solver}, {len(r.lines)} lines, {len(r.unassigned)} unassigned, "
               f"objective without disruption {objective(r):.1f}, changed lines vs the plan {moved(r.lines)}, "
               f"checker {'ok' if report.ok else 'VIOLATIONS: ' + str(report)[:200]}")
+    for limit in [float(x) for x in args.resolve_limits.split(",") if x]:
+        t0 = time.perf_counter()
+        quick, quick_changes = resolve_after(s, plan, announced=announced, sick=(expert, absent), horizon_days=args.days,
+                                             weights=w, params=params.model_copy(update={"time_limit_s": limit}))
+        t = time.perf_counter() - t0
+        report = check_assignment(sick_world, pinned, quick.lines)
+        print(f"re-solve with a {limit:g} s limit: {t:.1f} s, {quick.status.value} via {quick.solver}, "
+              f"{len(quick.unassigned)} unassigned, objective without disruption {objective(quick):.1f}, "
+              f"changed lines vs the plan {moved(quick.lines)}, checker {'ok' if report.ok else 'VIOLATIONS'}")
+    t0 = time.perf_counter()
+    repaired, repair_changes = repair_after(s, plan, sick=(expert, absent), horizon_days=args.days, weights=w)
+    t = time.perf_counter() - t0
+    report = check_assignment(sick_world, pinned, repaired)
+    terms = plan_terms(sick_world, pinned, repaired, w)
+    value = sum(getattr(w, k) * v for k, v in terms.items() if k != "disruption")
+    print(f"repair (recommender, broken lines only): {1000 * t:.0f} ms, {len(repaired)} lines, "
+          f"{sum(c.after is None for c in repair_changes)} unassigned, objective without disruption {value:.1f}, "
+          f"changed lines vs the plan {moved(repaired)}, checker {'ok' if report.ok else 'VIOLATIONS: ' + str(report)[:200]}")
     reasons = Counter(c.reason.split(" (")[0] if "absent" in c.reason else c.reason for c in changes)
     print(f"changes reported by resolve_after: {len(changes)}; by reason: "
           + "; ".join(f"{n} × {why}" for why, n in reasons.most_common()))

@@ -227,3 +227,29 @@ def test_cli_assign_explain_names_the_conflicting_pins_and_explain_reads_the_pla
     assert main(["explain", str(world), "--plan", str(tmp_path / "ok.json"), "--case", "caseA3"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("caseA3: ") and "score:" in out and "alt " in out
+
+
+# -- the fast repair after a drop-out (matcher.resolve.repair_after) ---------------------------------
+
+
+def test_repair_after_a_dropout_changes_only_the_broken_lines_and_passes_the_checker():
+    import datetime as dt
+
+    from matcher.domain import DateRange
+    from matcher.resolve import repair_after
+
+    from worlds import medium_world
+
+    s = medium_world(n_cases=40, n_mediators=12)
+    plan = solve_assignment(s, AssignmentRequest(), params=FAST).lines
+    busiest = max({e for ln in plan for e in ln.experts}, key=lambda e: sum(e in ln.experts for ln in plan))
+    absent = DateRange(start=s.today, end=s.today + dt.timedelta(days=30))
+    lines, changes = repair_after(s, plan, sick=(busiest, absent))
+    hit = {ln.case for ln in plan if busiest in ln.experts}
+    assert hit and {c.case for c in changes} == hit  # only what had to change
+    assert all(busiest not in ln.experts for ln in lines)
+    assert {ln.case for ln in plan} - hit <= {ln.case for ln in lines}
+    sick_world = s.replace(experts=[e.model_copy(update={"leave": (absent,)}) if e.id == busiest else e for e in s.experts])
+    report = check_assignment(sick_world, AssignmentRequest(), lines)
+    assert report.ok, str(report)
+    assert all("absent" in c.reason for c in changes)

@@ -26,6 +26,60 @@ def _affected(line: AssignmentLine, expert: str, absent: DateRange) -> bool:
     return expert in line.experts and (line.slot is None or absent.contains(line.slot.date))
 
 
+def _world_after(scenario: Scenario, sick: tuple[str, DateRange] | None, new_cases: Sequence[Case]) -> Scenario:
+    data = scenario.model_dump(mode="json")
+    if sick is not None:
+        expert, absent = sick
+        found = next((e for e in data["experts"] if e["id"] == expert), None)
+        if found is None:
+            raise ValueError(f"sick expert {expert!r} is not in scenario {scenario.name!r}")
+        found["leave"] = [*found.get("leave", []), absent.model_dump(mode="json")]
+    if new_cases:
+        data["cases"] = [*data["cases"], *(c.model_dump(mode="json") for c in new_cases)]
+    return Scenario.model_validate(data)
+
+
+def repair_after(
+    scenario: Scenario,
+    plan: Sequence[AssignmentLine],
+    *,
+    sick: tuple[str, DateRange] | None = None,
+    new_cases: Sequence[Case] = (),
+    horizon_days: int = 10,
+    weights: ObjectiveWeights = ObjectiveWeights(),
+) -> tuple[list[AssignmentLine], list[Change]]:
+    """The fast re-plan: keep every line that still holds, and give each broken line's case (and each
+    new case) the best team on top of the rest, most urgent first (:class:`~matcher.recommend.Recommender`).
+
+    Changes only what must change, in milliseconds; :func:`resolve_after` may also move other lines
+    when that lowers the plan's cost by more than the disruption. A case with no team left is dropped,
+    with the smallest set of rules that leaves it none (:func:`matcher.diagnose.diagnose_case`)."""
+    from matcher.diagnose import diagnose_case
+    from matcher.recommend import Recommender
+
+    world = _world_after(scenario, sick, new_cases)
+    broken = [ln for ln in plan if sick and _affected(ln, *sick)]
+    kept = [ln for ln in plan if ln not in broken]
+    rec = Recommender(world, tuple(kept), horizon_days=horizon_days, weights=weights)
+    todo = [world.case_by_id[ln.case] for ln in broken] + list(new_cases)
+    risk = {"high": 0, "medium": 1, "low": 2}
+    todo.sort(key=lambda c: (c.deadline, risk[c.risk.value], c.received))
+    before = {ln.case: ln for ln in broken}
+    lines, changes = list(kept), []
+    for case in todo:
+        found = rec.recommend(case, 1).recommendations
+        why = f"{sick[0]} is absent {sick[1].start}..{sick[1].end}" if case.id in before and sick else "new case"
+        if found:
+            line = found[0].line
+            rec.add(line)
+            lines.append(line)
+            changes.append(Change(case.id, before.get(case.id), line, why + ": best team on top of the rest of the plan"))
+        else:
+            reasons = diagnose_case(rec, case).reasons or ("no feasible team",)
+            changes.append(Change(case.id, before.get(case.id), None, why + "; left unassigned: " + "; ".join(reasons)))
+    return lines, changes
+
+
 def resolve_after(
     scenario: Scenario,
     plan: Sequence[AssignmentLine],
