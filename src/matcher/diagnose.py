@@ -207,8 +207,6 @@ def phrase(rules: SeatRules, core: Sequence[str], rec: Recommender) -> str:
             where += f" (nearest {m[j]:.0f} min, limit {int(rec.max_travel[pool[j]])} min)"
         if case.needs_session and case.online_allowed:
             where += " or able to sit online"
-        elif case.needs_session:
-            where += ", the case not allowing online"
         quals.append(where)
     preds = []
     if AVAILABILITY in core:
@@ -231,8 +229,10 @@ def phrase(rules: SeatRules, core: Sequence[str], rec: Recommender) -> str:
         text += " " + ", ".join(quals)
     if preds or when:
         text += " is " + (" and ".join(preds) if preds else "free") + (" " + " ".join(when) if when else "")
-    else:
+    elif not quals:
         text += " exists"
+    if LOCATION in core and case.needs_session and not case.online_allowed:
+        text += ", and the case does not allow online"
     return text
 
 

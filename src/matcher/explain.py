@@ -192,7 +192,7 @@ class Explainer:
             reason = (f"would lower the plan's objective by {-total:.1f} (" + ", ".join(fmt(v, t) for v, t in better)
                       + ") — the solve did not find it (not proven optimal, or another line changed with it)")
         else:
-            reason = "ties with the chosen line (equal cost): either is optimal"
+            reason = "ties with the chosen line (equal cost for the plan)"
         return Alternative(alt, delta, round(total, 6), reason)
 
     def _excluded(self, case: Case, line: AssignmentLine, per_seat: int) -> list[ExcludedExpert]:
