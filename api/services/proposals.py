@@ -21,6 +21,8 @@ from .store import announced_lines, current_scenario
 #: Proposals up to this many lines also get each line's best alternatives (a few ms per line): beyond
 #: it the job would spend longer explaining than solving; the score breakdown is always given.
 ALTERNATIVES_UP_TO_LINES = 500
+#: Unassigned cases diagnosed per proposal (20–50 ms each on the Jinzhou pool).
+DIAGNOSE_UP_TO_CASES = 100
 
 
 def explain(scenario: Scenario, line: AssignmentLine, explainer: Any = None, k: int = 2) -> dict[str, Any]:
@@ -86,12 +88,21 @@ def run_assign_job(db: Session, job: JobRow) -> Callable[[Session], str | None]:
         SolveParams(time_limit_s=params["time_limit_s"], workers=params["workers"], seed=params["seed"]),
     )
 
+    from matcher.diagnose import diagnose_case, minimal_conflicting_pins
     from matcher.explain import Explainer
 
-    explainer = Explainer(scenario, result.lines, request.horizon_start, request.horizon_days) if result.lines else None
+    explainer = Explainer(scenario, result.lines, request.horizon_start, request.horizon_days) if result.ok else None
     k = 2 if len(result.lines) <= ALTERNATIVES_UP_TO_LINES else 0
     wanted = set(to_plan)
     explanations = {ln.case: explain(scenario, ln, explainer, k) for ln in result.lines if ln.case in wanted}
+    # Why each unassigned case has no team on top of the plan: the smallest set of rules, from the masks.
+    unassigned = []
+    for n, u in enumerate(x for x in result.unassigned if x.case in wanted):
+        entry = u.model_dump(mode="json")
+        if explainer is not None and n < DIAGNOSE_UP_TO_CASES:
+            entry["diagnosis"] = list(diagnose_case(explainer.rec, scenario.case_by_id[u.case]).reasons)
+        unassigned.append(entry)
+    conflict = minimal_conflicting_pins(scenario, request) if result.status.value == "infeasible" and pins else None
 
     def write(tx: Session) -> str:
         proposal_id = str(uuid.uuid4())
@@ -114,8 +125,9 @@ def run_assign_job(db: Session, job: JobRow) -> Callable[[Session], str | None]:
                     "solver": result.solver,
                     "cases_planned": len(to_plan),
                     "pinned": len(pins),
+                    **({"conflicting_pins": {"pins": list(conflict.pins), "rules": list(conflict.rules)}} if conflict else {}),
                 },
-                unassigned=[u.model_dump(mode="json") for u in result.unassigned if u.case in set(to_plan)],
+                unassigned=unassigned,
             )
         )
         tx.flush()
