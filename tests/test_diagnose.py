@@ -22,6 +22,8 @@ from matcher.diagnose import (
     diagnose_case,
     diagnose_result,
     minimal_conflicting_pins,
+    seat_rules,
+    smallest_cores,
 )
 from matcher.domain import AssignmentLine, AssignmentRequest, Scenario, Seat, TimeSlot
 from matcher.recommend import Recommender
@@ -89,9 +91,15 @@ def test_deadline_and_leave_together_name_both():
     # without expertise the counselor is free: the core is {expertise, deadline, availability}.
     away = {"leave": [{"start": "2024-03-04", "end": "2024-03-05"}]}
     s = _world(experts={x: away for x in ("medA", "medA2", "medB")}, cases={"caseA2": {"deadline": "2024-03-05"}})
-    d = diagnose_case(Recommender(s), s.case_by_id["caseA2"])
+    rec = Recommender(s)
+    d = diagnose_case(rec, s.case_by_id["caseA2"])
     assert d.seats[0].core == (EXPERTISE, DEADLINE, AVAILABILITY)
     assert "2024-03-05" in d.reasons[0] and "not on leave" in d.reasons[0]
+    # The deletion-filter fallback (subset search capped at size 1) still returns a minimal core.
+    rules = seat_rules(rec, s.case_by_id["caseA2"], s.case_by_id["caseA2"].needs_roles[0])
+    [core] = smallest_cores(rules, max_size=1)
+    assert not rules.allowed(core).any()
+    assert all(rules.allowed([r for r in core if r != drop]).any() for drop in core)
 
 
 def test_a_judge_seat_names_the_rotation():

@@ -126,21 +126,27 @@ def seat_rules(rec: Recommender, case: Case, role: Role) -> SeatRules:
     return SeatRules(case, role, masks, minutes, (n, 2, n_slots))
 
 
-def smallest_cores(rules: SeatRules, candidates: Sequence[str] = SEAT_RULES, max_size: int | None = None) -> list[tuple[str, ...]]:
+def smallest_cores(rules: SeatRules, candidates: Sequence[str] = SEAT_RULES, max_size: int = 4) -> list[tuple[str, ...]]:
     """Every smallest set of rules whose masks alone leave no (expert, mode, slot): [] if all rules
-    together still leave one. Subsets are tried by increasing size, so each core returned is minimal."""
+    together still leave one. Subsets are tried by increasing size up to ``max_size``, so each core
+    returned is the smallest; a larger emptiness (rare) falls back to a deletion filter over all rules,
+    which still returns a minimal core (dropping any one of its rules leaves a candidate)."""
     if rules.allowed(candidates).any():
         return []
-    # Expert-level rules first: most cores contain one, and their conjunction is cheap to test.
-    names = [r for r in candidates if not rules.masks[r].all()]
+    names = [r for r in candidates if not rules.masks[r].all()]  # a rule that holds everywhere never helps
     found: list[tuple[str, ...]] = []
-    for size in range(1, (max_size or len(names)) + 1):
+    for size in range(1, min(max_size, len(names)) + 1):
         for combo in itertools.combinations(names, size):
             if not rules.allowed(combo).any():
                 found.append(combo)
         if found:
             return found
-    return [tuple(names)]
+    core = list(names)
+    for r in list(core):
+        rest = [x for x in core if x != r]
+        if not rules.allowed(rest).any():
+            core = rest
+    return [tuple(core)]
 
 
 # -- diagnosis of a case ------------------------------------------------------------------------------
