@@ -1,7 +1,7 @@
 """Curtois shift-scheduling instances through the rostering engine that plans judge rotations.
 
     python benchmarks/curtois_bench.py ../shared/benchmarks/rostering/curtois/Instance{1..10}.txt \
-        --time-limit 60 --workers 2 --seed 0 --solutions-dir out/curtois
+        --time-limit 60 --workers 2 --seed 0 --solutions-dir out/curtois [--method colgen|cpsat]
 
 Prints one line per instance `NAME OBJECTIVE BOUND SECONDS`, then a table with the best-known value,
 the gap and the independent evaluator's penalty and hard-violation count for the written roster.
@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from curtois_eval import evaluate  # noqa: E402
 
 from matcher.io.curtois import read_curtois, roster_rows, to_roster_problem  # noqa: E402
+from matcher.rotation.colgen import solve_with_column_generation  # noqa: E402
 from matcher.rotation.core import RosterModel  # noqa: E402
 
 
@@ -39,6 +40,8 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--solutions-dir", type=Path, default=None)
+    ap.add_argument("--method", choices=["colgen", "cpsat"], default="colgen",
+                    help="colgen: CP-SAT start, then column generation (price and branch); cpsat: the plain model")
     args = ap.parse_args()
     out_dir = args.solutions_dir or Path(tempfile.mkdtemp(prefix="curtois-"))
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -47,7 +50,10 @@ def main() -> int:
         inst = read_curtois(path)
         model = RosterModel(to_roster_problem(inst))
         model.add_core_constraints()
-        o = model.solve(time_limit_s=args.time_limit, workers=args.workers, seed=args.seed)
+        if args.method == "colgen":
+            o = solve_with_column_generation(model, time_limit_s=args.time_limit, workers=args.workers, seed=args.seed)
+        else:
+            o = model.solve(time_limit_s=args.time_limit, workers=args.workers, seed=args.seed)
         sol = out_dir / f"{path.stem}.csv"
         with sol.open("w", newline="") as f:
             w = csv.writer(f)

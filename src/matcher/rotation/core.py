@@ -17,8 +17,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from ortools.sat.python import cp_model
+from ortools.sat.python.cp_model_helper import FlatIntExpr
 
 from matcher.assignment.core import SolveStatus, relative_gap
+
+
+def apply_solver_params(solver: cp_model.CpSolver, params: dict | None) -> None:
+    """Set CP-SAT parameters by name; a list value extends a repeated field (e.g. subsolvers)."""
+    for name, value in (params or {}).items():
+        if isinstance(value, (list, tuple)):
+            getattr(solver.parameters, name).extend(value)
+        else:
+            setattr(solver.parameters, name, value)
 
 
 @dataclass
@@ -106,6 +116,8 @@ class RosterModel:
         for per in range(P):
             self.periods_of_day.setdefault(int(problem.day_of_period[per]), []).append(per)
         self.work_day: dict[tuple[int, int], cp_model.LinearExprT] = {}
+        self.objective_scale = 1000  # weights may be fractional: CP-SAT needs integers
+        self.last_values: list[int] | None = None  # every variable's value in the last solution, by proto index
         del S, K
 
     # -- helpers -----------------------------------------------------------------------------------
@@ -339,6 +351,31 @@ class RosterModel:
         self.requests()
 
     # -- solving -----------------------------------------------------------------------------------
+    def set_objective(self) -> bool:
+        """Minimise the weighted named terms (scaled to integers); False if there are none."""
+        objective = []
+        for items in self.terms.values():
+            for w, e in items:
+                objective.append(int(round(w * self.objective_scale)) * e)
+        if objective:
+            self.model.minimize(sum(objective))
+        return bool(objective)
+
+    @staticmethod
+    def _value(e: cp_model.LinearExprT, values: list[int]) -> float:
+        if isinstance(e, (int, float)):
+            return e
+        f = FlatIntExpr(e)
+        return f.offset + sum(c * values[v.index] for c, v in zip(f.coeffs, f.vars))
+
+    def term_values(self, values: list[int]) -> dict[str, float]:
+        """Each named term's (unweighted) value under a full solution `values` (by proto index)."""
+        return {name: float(sum(self._value(e, values) for _w, e in items)) for name, items in self.terms.items()}
+
+    def objective_value(self, values: list[int]) -> float:
+        """The weighted objective (unscaled) under a full solution `values`."""
+        return float(sum(w * self._value(e, values) for items in self.terms.values() for w, e in items))
+
     def _complete_hint(self, hint: np.ndarray, *, time_limit_s: float, workers: int, seed: int) -> None:
         """Hint every variable, not just the assignments: solve a copy with the assignments fixed to
         `hint` (propagation sets the auxiliaries), then hint the whole solution. CP-SAT starts from a
@@ -365,16 +402,12 @@ class RosterModel:
                 self.model.add_hint(v, int(hint[s, per] == k))
 
     def solve(self, *, time_limit_s: float, workers: int, seed: int, hint: np.ndarray | None = None, log: bool = False,
-              presolve: bool = True) -> RosterOutcome:
-        """`presolve=False` suits large hinted models whose presolve costs more than it saves."""
+              presolve: bool = True, solver_params: dict | None = None) -> RosterOutcome:
+        """`presolve=False` suits large hinted models whose presolve costs more than it saves;
+        `solver_params`: further CP-SAT parameters by name (lists extend repeated fields)."""
         t0 = time.perf_counter()
-        scale = 1000  # weights may be fractional: CP-SAT needs integers
-        objective = []
-        for items in self.terms.values():
-            for w, e in items:
-                objective.append(int(round(w * scale)) * e)
-        if objective:
-            self.model.minimize(sum(objective))
+        scale = self.objective_scale
+        objective = self.set_objective()
         if hint is not None:
             t_hint = time.perf_counter()
             # At least 2 s: a completed hint is what guarantees a roster when time is short.
@@ -386,6 +419,7 @@ class RosterModel:
         solver.parameters.random_seed = seed
         solver.parameters.log_search_progress = log
         solver.parameters.cp_model_presolve = presolve
+        apply_solver_params(solver, solver_params)
         code = solver.solve(self.model)
         seconds = time.perf_counter() - t0
         assignment = np.full((self.p.n_staff, self.p.n_periods), -1, dtype=np.int64)
@@ -393,6 +427,7 @@ class RosterModel:
             for (s, per, k), v in self.x.items():
                 if solver.boolean_value(v):
                     assignment[s, per] = k
+            self.last_values = list(solver.response_proto.solution)
             terms = {name: float(sum(solver.value(e) if not isinstance(e, (int, float)) else e for _w, e in items)) for name, items in self.terms.items()}
             obj = sum(w * (solver.value(e) if not isinstance(e, (int, float)) else e) for items in self.terms.values() for w, e in items)
             bound = solver.best_objective_bound / scale if objective else 0.0

@@ -1,0 +1,443 @@
+"""Column generation (price-and-branch) for rosters whose staff are linked only by cover rows.
+
+Why: the compact model's LP relaxation is nearly useless (fractional staff meet every request and
+cover a little), so CP-SAT proves almost nothing and searches blind. The classic remedy for
+rostering (Curtois & Qu solved their instances this way, by branch and price) is to choose whole
+rosters: a master problem picks one roster per staff member, with cover shortfalls and surpluses
+priced, and its LP is as strong as the convex hull of each member's feasible rosters.
+
+- Pricing, per staff member: the rostering core on that one member (every individual rule: runs,
+  minutes, weekends, successions, days off, pins), minimising request costs minus the cover rows'
+  dual values — an exact CP-SAT solve, small enough to take milliseconds.
+- Master LP (GLOP): convexity row per member, one equality per cover row with shortfall/surplus.
+- Lower bound (Lagrangian): LP value + the sum of each member's most negative reduced cost; valid
+  at every iteration, equal to the LP value at convergence. Weights integer -> rounded up.
+- Integer master: CP-SAT over the generated rosters (exactly one per member), hinted with the best
+  known roster; its solution is a full roster of the original problem.
+
+`applies_to(problem)` says whether a problem fits (no cross-staff rule other than covers).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+
+import numpy as np
+from ortools.linear_solver import pywraplp
+from ortools.sat.python import cp_model
+
+from matcher.assignment.core import SolveStatus, relative_gap
+
+from .core import RosterModel, RosterOutcome, RosterProblem, WindowLimit
+
+
+def staff_slice(p: RosterProblem, s: int) -> RosterProblem:
+    """The problem restricted to staff member `s` (as staff 0), without covers and requests."""
+    one = lambda a: None if a is None else a[s:s + 1]  # noqa: E731
+    return replace(
+        p, n_staff=1, allowed=p.allowed[s:s + 1],
+        max_per_type={(0, k): v for (ss, k), v in p.max_per_type.items() if ss == s},
+        min_minutes=one(p.min_minutes), max_minutes=one(p.max_minutes),
+        max_consecutive_days=one(p.max_consecutive_days), min_consecutive_days=one(p.min_consecutive_days),
+        min_days_off=one(p.min_days_off), max_weekends=one(p.max_weekends),
+        forbidden_same_day={0: p.forbidden_same_day[s]} if s in p.forbidden_same_day else {},
+        windows=[WindowLimit(0, w.periods, w.limit) for w in p.windows if w.staff == s],
+        covers=[], requests_on=[], requests_off=[],
+        pins={(0, per): k for (ss, per), k in p.pins.items() if ss == s},
+    )
+
+
+def applies_to(p: RosterProblem) -> bool:
+    """Only cover rows link staff in the core families, so any core-only problem fits."""
+    return p.n_staff > 0
+
+
+@dataclass
+class ColumnGenerationResult:
+    assignment: np.ndarray | None  # (S, P), -1 = off; None if the integer master found nothing
+    terms: dict[str, float]
+    objective: float | None
+    lower_bound: float  # valid for the whole problem
+    lp_value: float
+    iterations: int
+    columns: int
+    converged: bool
+    seconds: float
+
+
+class _Pricer:
+    """One member's pricing model, built once; only the objective changes between calls."""
+
+    def __init__(self, p: RosterProblem, s: int, cell_cost: dict[tuple[int, int], float], constant: float) -> None:
+        self.model = RosterModel(staff_slice(p, s))
+        self.model.add_core_constraints()
+        self.cells = [(per, k, v) for (_z, per, k), v in self.model.x.items()]
+        self.cell_cost = cell_cost  # request cost of working (per, k) for this member
+        self.constant = constant  # request cost of working nothing (unmet on-requests)
+
+    def price(self, duals: dict[tuple[int, int], float], time_limit_s: float, seed: int,
+              scale: float = 1000.0) -> tuple[float, np.ndarray] | None:
+        """(reduced cost without the convexity dual, roster row) of the cheapest roster, or None."""
+        m = self.model.model
+        coeffs = []
+        for per, k, v in self.cells:
+            c = self.cell_cost.get((per, k), 0.0) - duals.get((per, k), 0.0)
+            ci = int(round(c * scale))
+            if ci:
+                coeffs.append(ci * v)
+        m.minimize(sum(coeffs) if coeffs else 0)
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = time_limit_s
+        solver.parameters.num_workers = 1
+        solver.parameters.random_seed = seed
+        code = solver.solve(m)
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        row = np.full(self.model.p.n_periods, -1, dtype=np.int64)
+        for per, k, v in self.cells:
+            if solver.boolean_value(v):
+                row[per] = k
+        # The true minimum is at least the proved bound (scaled back, less the rounding slack).
+        bound = solver.best_objective_bound / scale - 0.5 * len(coeffs) / scale
+        return bound, row
+
+
+def _roster_cost(row: np.ndarray, cell_cost: dict[tuple[int, int], float], constant: float) -> float:
+    return constant + sum(cell_cost.get((per, int(k)), 0.0) for per, k in enumerate(row) if k >= 0)
+
+
+class ColumnGeneration:
+    """State of one price-and-branch run: the generated rosters per member and which are fixed."""
+
+    def __init__(self, p: RosterProblem, *, workers: int, seed: int, log: bool = False) -> None:
+        self.p, self.workers, self.seed, self.log = p, workers, seed, log
+        S = p.n_staff
+        # Request costs per member and cell; the constant is what the member pays working nothing.
+        self.cell_cost: list[dict[tuple[int, int], float]] = [{} for _ in range(S)]
+        self.constant = [0.0] * S
+        for s, per, k, w in p.requests_on:
+            self.constant[s] += w
+            self.cell_cost[s][per, k] = self.cell_cost[s].get((per, k), 0.0) - w
+        for s, per, k, w in p.requests_off:
+            self.cell_cost[s][per, k] = self.cell_cost[s].get((per, k), 0.0) + w
+        self.covers = list(p.covers)
+        self.cover_of = {(c.period, c.kind): i for i, c in enumerate(self.covers)}
+        self.pricers = [_Pricer(p, s, self.cell_cost[s], self.constant[s]) for s in range(S)]
+        self.columns: list[list[np.ndarray]] = [[] for _ in range(S)]
+        self.costs: list[list[float]] = [[] for _ in range(S)]
+        self._seen: list[dict[bytes, int]] = [{} for _ in range(S)]
+        self.fixed: dict[int, int] = {}  # member -> column index (diving)
+        self.lower_bound = -math.inf
+        self.iterations = 0
+        self.integer_weights = all(float(w).is_integer() for c in self.covers for w in (c.weight_under, c.weight_over)) and all(
+            float(w).is_integer() for *_r, w in p.requests_on + p.requests_off)
+        self.t0 = time.perf_counter()
+
+    def add(self, s: int, row: np.ndarray) -> int:
+        key = row.tobytes()
+        if key not in self._seen[s]:
+            self._seen[s][key] = len(self.columns[s])
+            self.columns[s].append(row.copy())
+            self.costs[s].append(_roster_cost(row, self.cell_cost[s], self.constant[s]))
+        return self._seen[s][key]
+
+    def cover_cost(self, assignment: np.ndarray) -> float:
+        total = 0.0
+        for c in self.covers:
+            n = int(np.sum(assignment[:, c.period] == c.kind))
+            total += c.weight_under * max(0, c.requirement - n) + c.weight_over * max(0, n - c.requirement)
+        return total
+
+    def terms(self, assignment: np.ndarray) -> dict[str, float]:
+        """The core's named terms (unweighted) for a full roster."""
+        under = over = 0.0
+        for c in self.covers:
+            n = int(np.sum(assignment[:, c.period] == c.kind))
+            if c.weight_under and c.requirement:
+                under += max(0, c.requirement - n)
+            if c.weight_over:
+                over += max(0, n - c.requirement)
+        on = sum(1.0 for s, per, k, w in self.p.requests_on if w and assignment[s, per] != k)
+        off = sum(1.0 for s, per, k, w in self.p.requests_off if w and assignment[s, per] == k)
+        return {"cover_under": under, "cover_over": over, "requests_on": on, "requests_off": off}
+
+    def cost(self, assignment: np.ndarray) -> float:
+        return sum(_roster_cost(assignment[s], self.cell_cost[s], self.constant[s]) for s in range(self.p.n_staff)) + self.cover_cost(assignment)
+
+    def _price(self, jobs: list[tuple[int, dict]], deadline: float) -> list:
+        def run(job):  # noqa: ANN001, ANN202
+            s, duals = job
+            return self.pricers[s].price(duals, time_limit_s=max(0.05, min(2.0, deadline - time.perf_counter())), seed=self.seed)
+        if self.workers > 1 and len(jobs) > 1:
+            with ThreadPoolExecutor(self.workers) as pool:  # CP-SAT releases the GIL while solving
+                return list(pool.map(run, jobs))
+        return [run(j) for j in jobs]
+
+    def initial_columns(self, initial: np.ndarray | None, deadline: float) -> bool:
+        if initial is not None:
+            for s in range(self.p.n_staff):
+                self.add(s, initial[s])
+        # Every member needs a column: their own cheapest roster (zero duals).
+        outs = self._price([(s, {}) for s in range(self.p.n_staff)], deadline)
+        if any(o is None for o in outs):
+            return False
+        for s, o in enumerate(outs):
+            self.add(s, o[1])
+        return True
+
+    def solve_lp(self) -> tuple[float, dict[tuple[int, int], float], list[float], list[list[float]]] | None:
+        """(value, cover duals, convexity duals, lambda per member and column) of the master LP."""
+        S = self.p.n_staff
+        lp = pywraplp.Solver.CreateSolver("GLOP")
+        cols = {s: ([self.fixed[s]] if s in self.fixed else range(len(self.columns[s]))) for s in range(S)}
+        lam = {s: {j: lp.NumVar(0, 1, "") for j in cols[s]} for s in range(S)}
+        conv = [lp.Add(sum(lam[s].values()) == 1) for s in range(S)]
+        obj = lp.Objective()
+        for s in range(S):
+            for j, v in lam[s].items():
+                obj.SetCoefficient(v, self.costs[s][j])
+        rows = []
+        for c in self.covers:
+            under = lp.NumVar(0, lp.infinity(), "")
+            over = lp.NumVar(0, lp.infinity(), "")
+            obj.SetCoefficient(under, c.weight_under if c.requirement else 0.0)
+            obj.SetCoefficient(over, c.weight_over)
+            ct = lp.Constraint(c.requirement, c.requirement)
+            ct.SetCoefficient(under, 1)
+            ct.SetCoefficient(over, -1)
+            floor = None
+            if c.hard_min:  # an unmet hard floor is priced high so the LP stays feasible
+                short = lp.NumVar(0, lp.infinity(), "")
+                obj.SetCoefficient(short, 1e6)
+                floor = lp.Constraint(c.hard_min, lp.infinity())
+                floor.SetCoefficient(short, 1)
+            rows.append((ct, floor))
+        for s in range(S):
+            for j, v in lam[s].items():
+                for per, k in enumerate(self.columns[s][j]):
+                    i = self.cover_of.get((per, int(k))) if k >= 0 else None
+                    if i is not None:
+                        ct, floor = rows[i]
+                        ct.SetCoefficient(v, 1)
+                        if floor is not None:
+                            floor.SetCoefficient(v, 1)
+        obj.SetMinimization()
+        if lp.Solve() != pywraplp.Solver.OPTIMAL:
+            return None
+        duals = {}
+        for (per, k), i in self.cover_of.items():
+            ct, floor = rows[i]
+            duals[per, k] = ct.dual_value() + (floor.dual_value() if floor is not None else 0.0)
+        lams = [[0.0] * len(self.columns[s]) for s in range(S)]
+        for s in range(S):
+            for j, v in lam[s].items():
+                lams[s][j] = v.solution_value()
+        return obj.Value(), duals, [c.dual_value() for c in conv], lams
+
+    def converge(self, deadline: float) -> tuple[float, list[list[float]]] | None:
+        """Column generation until no member has a negative reduced cost (or the deadline)."""
+        lp_value, lams = math.inf, None
+        history: list[float] = []
+        while time.perf_counter() < deadline:
+            self.iterations += 1
+            res = self.solve_lp()
+            if res is None:
+                return None
+            lp_value, duals, conv, lams = res
+            free = [s for s in range(self.p.n_staff) if s not in self.fixed]
+            outs = self._price([(s, duals) for s in free], deadline)
+            total_rc, added, exact = 0.0, 0, all(o is not None for o in outs)
+            for s, o in zip(free, outs):
+                if o is None:
+                    continue
+                bound_rc, row = o
+                total_rc += min(0.0, bound_rc + self.constant[s] - conv[s])
+                real = _roster_cost(row, self.cell_cost[s], self.constant[s]) - sum(
+                    duals.get((per, int(k)), 0.0) for per, k in enumerate(row) if k >= 0) - conv[s]
+                if real < -1e-6 and row.tobytes() not in self._seen[s]:
+                    self.add(s, row)
+                    added += 1
+            if exact and not self.fixed:  # a Lagrangian bound holds for the unrestricted problem only
+                self.lower_bound = max(self.lower_bound, lp_value + total_rc)
+            if self.log:
+                print(f"cg {time.perf_counter() - self.t0:6.2f}s it {self.iterations} fixed {len(self.fixed)} lp {lp_value:.2f}"
+                      f" lb {self.lower_bound:.2f} +{added}")
+            if added == 0 and exact:
+                if not self.fixed:
+                    self.lower_bound = max(self.lower_bound, lp_value)
+                return lp_value, lams
+            history.append(lp_value)
+            if self.fixed and len(history) > 4 and history[-5] - lp_value < 1e-3 * max(1.0, abs(lp_value)):
+                return lp_value, lams  # tailing off while diving: near enough to decide the next fix
+        return (lp_value, lams) if lams is not None else None
+
+    def bound(self) -> float:
+        return math.ceil(self.lower_bound - 1e-6) if self.integer_weights and self.lower_bound > -math.inf else self.lower_bound
+
+    def dive(self, deadline: float, incumbent: float = math.inf) -> np.ndarray | None:
+        """Fix the members whose LP roster is (nearly) integral, the likeliest one at least, re-price,
+        repeat until every member is fixed: a full roster. Stops early if the LP exceeds the incumbent."""
+        S = self.p.n_staff
+        while len(self.fixed) < S and time.perf_counter() < deadline:
+            res = self.converge(deadline)
+            if res is None:
+                break
+            lp_value, lams = res
+            if lp_value >= incumbent - 1e-6:
+                break
+            free = [s for s in range(S) if s not in self.fixed]
+            best = sorted(((max(lams[s]), s) for s in free), reverse=True)
+            step = max(1, len(free) // 3)
+            for i, (val, s) in enumerate(best):
+                if i < step or val > 0.99:
+                    self.fixed[s] = int(np.argmax(lams[s]))
+        if len(self.fixed) < S:
+            return None  # the fixings stay: the caller may finish them with the integer master
+        out = np.stack([self.columns[s][self.fixed[s]] for s in range(S)])
+        self.fixed.clear()
+        return out
+
+    def improve(self, incumbent: np.ndarray, deadline: float, rng: random.Random) -> np.ndarray:
+        """Large-neighbourhood search solved by price and branch: free a few members (the costliest
+        rosters among them), fix the rest to the incumbent, re-converge the LP over the free ones and
+        solve their integer master; keep strict improvements. Stops at the lower bound."""
+        S = self.p.n_staff
+        best, best_cost = incumbent, self.cost(incumbent)
+        k = min(S, 4)
+        tries = 0
+        while time.perf_counter() < deadline - 0.1 and best_cost > self.bound() + 1e-6:
+            tries += 1
+            own = [_roster_cost(best[s], self.cell_cost[s], self.constant[s]) for s in range(S)]
+            weights = [1.0 + c for c in own]
+            free: set[int] = set()
+            while len(free) < k:  # costly rosters are likelier to be freed
+                free.add(rng.choices(range(S), weights)[0])
+            self.fixed = {s: self.add(s, best[s]) for s in range(S) if s not in free}
+            step_deadline = min(deadline, time.perf_counter() + 3.0)
+            res = self.converge(step_deadline)
+            improved = False
+            if res is not None and (math.ceil(res[0] - 1e-6) if self.integer_weights else res[0]) < best_cost - 1e-6:
+                out = self.integer_master(min(deadline, time.perf_counter() + 2.0), hint=best)
+                if out is not None and self.cost(out) < best_cost - 1e-9:
+                    best, best_cost, improved = out, self.cost(out), True
+                    if self.log:
+                        print(f"improve {time.perf_counter() - self.t0:6.2f}s try {tries} k {k} -> {best_cost:g}")
+            self.fixed.clear()
+            k = max(2, k - 1) if improved else min(S, k + (1 if rng.random() < 0.3 else 0))
+        return best
+
+    def integer_master(self, deadline: float, hint: np.ndarray | None = None) -> np.ndarray | None:
+        """CP-SAT over every generated roster: exactly one per member, covers priced."""
+        S = self.p.n_staff
+        mm = cp_model.CpModel()
+        pick = [[mm.new_bool_var("") for _ in self.columns[s]] for s in range(S)]
+        for s, j in self.fixed.items():  # a partial dive: its fixings hold
+            mm.add(pick[s][j] == 1)
+        for s in range(S):
+            mm.add_exactly_one(pick[s])
+        terms = []
+        cover_terms: dict[int, list] = {i: [] for i in range(len(self.covers))}
+        for s in range(S):
+            for j, row in enumerate(self.columns[s]):
+                if self.costs[s][j]:
+                    terms.append(int(round(self.costs[s][j] * 1000)) * pick[s][j])
+                for per, k in enumerate(row):
+                    i = self.cover_of.get((per, int(k))) if k >= 0 else None
+                    if i is not None:
+                        cover_terms[i].append(pick[s][j])
+        for i, c in enumerate(self.covers):
+            n = sum(cover_terms[i]) if cover_terms[i] else 0
+            if c.hard_min:
+                mm.add(n >= c.hard_min)
+            if c.weight_under and c.requirement:
+                under = mm.new_int_var(0, c.requirement, "")
+                mm.add(under >= c.requirement - n)
+                terms.append(int(round(c.weight_under * 1000)) * under)
+            if c.weight_over:
+                over = mm.new_int_var(0, max(len(cover_terms[i]), 1), "")
+                mm.add(over >= n - c.requirement)
+                terms.append(int(round(c.weight_over * 1000)) * over)
+        mm.minimize(sum(terms))
+        if hint is not None:
+            for s in range(S):
+                j = self._seen[s].get(hint[s].tobytes())
+                for jj, v in enumerate(pick[s]):
+                    mm.add_hint(v, int(jj == j))
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(0.1, deadline - time.perf_counter())
+        solver.parameters.num_workers = self.workers
+        solver.parameters.random_seed = self.seed
+        if self.lower_bound > -math.inf:  # stop as soon as the bound is reached
+            solver.parameters.absolute_gap_limit = 0.5 * 1000 if self.integer_weights else 0.0
+        code = solver.solve(mm)
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        out = np.full((S, self.p.n_periods), -1, dtype=np.int64)
+        for s in range(S):
+            for j, row in enumerate(self.columns[s]):
+                if solver.boolean_value(pick[s][j]):
+                    out[s] = row
+        if self.log:
+            print(f"master {time.perf_counter() - self.t0:6.2f}s {solver.status_name(code)} {self.cost(out)} cols {sum(map(len, self.columns))}")
+        return out
+
+
+def solve_by_column_generation(
+    p: RosterProblem, *, time_limit_s: float, workers: int, seed: int,
+    initial: np.ndarray | None = None, lp_share: float = 0.6, log: bool = False,
+) -> ColumnGenerationResult:
+    """Price and branch within `time_limit_s`: column generation to convergence (lower bound), a
+    dive to a full roster, then the integer master over every generated roster, hinted with the
+    best roster so far."""
+    cg = ColumnGeneration(p, workers=workers, seed=seed, log=log)
+    t0 = cg.t0
+    deadline = t0 + time_limit_s
+    if not cg.initial_columns(initial, deadline):
+        return ColumnGenerationResult(None, {}, None, -math.inf, math.inf, 0, 0, False, time.perf_counter() - t0)
+    res = cg.converge(t0 + lp_share * time_limit_s)
+    converged = res is not None and cg.lower_bound > -math.inf
+    lp_value = res[0] if res else math.inf
+    best = initial
+    best_cost = cg.cost(initial) if initial is not None else math.inf
+    dived = cg.dive(t0 + 0.85 * time_limit_s, incumbent=best_cost)
+    if dived is None and cg.fixed:  # out of time mid-dive: finish the fixed part with the integer master
+        dived = cg.integer_master(t0 + 0.92 * time_limit_s, hint=None)
+        cg.fixed.clear()
+    if dived is not None and cg.cost(dived) < best_cost:
+        best, best_cost = dived, cg.cost(dived)
+    if best is None or best_cost > cg.bound() + 1e-6:
+        out = cg.integer_master(min(deadline, time.perf_counter() + 0.1 * time_limit_s), hint=best)
+        if out is not None and cg.cost(out) < best_cost:
+            best, best_cost = out, cg.cost(out)
+    if best is not None and best_cost > cg.bound() + 1e-6:
+        best = cg.improve(best, deadline, random.Random(seed))
+        best_cost = cg.cost(best)
+    return ColumnGenerationResult(best, {} if best is None else cg.terms(best), None if best is None else best_cost, cg.bound(), lp_value, cg.iterations,
+                                  sum(map(len, cg.columns)), converged, time.perf_counter() - t0)
+
+
+def solve_with_column_generation(m: RosterModel, *, time_limit_s: float, workers: int, seed: int,
+                                 start_fraction: float = 0.05, log: bool = False) -> RosterOutcome:
+    """The whole pipeline on a built core model (core families only): a plain CP-SAT start for a
+    slice of the budget (a feasible roster, and the first columns), then price and branch. The
+    bound is the better of CP-SAT's and the column-generation lower bound."""
+    t0 = time.perf_counter()
+    start = m.solve(time_limit_s=max(0.5, start_fraction * time_limit_s), workers=workers, seed=seed)
+    if start.objective is None or start.status in (SolveStatus.OPTIMAL, SolveStatus.INFEASIBLE):
+        return start
+    remaining = max(0.5, time_limit_s - (time.perf_counter() - t0))
+    r = solve_by_column_generation(m.p, time_limit_s=remaining, workers=workers, seed=seed, initial=start.assignment, log=log)
+    if r.assignment is None or r.objective is None or r.objective > start.objective:
+        return start
+    bound = max(start.bound if start.bound is not None else -math.inf, r.lower_bound)
+    bound = min(bound, r.objective) if bound > -math.inf else None
+    status = SolveStatus.OPTIMAL if bound is not None and bound >= r.objective - 1e-9 else SolveStatus.FEASIBLE
+    reason = "" if status == SolveStatus.OPTIMAL else (
+        f"time limit reached before optimality was proved (column generation: {r.iterations} LP iterations,"
+        f" {r.columns} rosters, LP {'converged' if r.converged else 'not converged'})")
+    return RosterOutcome(status, reason, r.assignment, r.objective, bound, relative_gap(r.objective, bound), r.terms,
+                         time.perf_counter() - t0)
