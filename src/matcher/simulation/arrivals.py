@@ -108,6 +108,35 @@ class CaseFactory:
         self._servable: dict[tuple[Role, Category], bool] = {}
         self._experts = scenario.experts
         self._n = 0
+        self.industry_p = self._industry_request_share(scenario, params)
+        self.judge_p = self._judge_request_share(scenario, params)
+
+    @staticmethod
+    def _judge_request_share(scenario: Scenario, params: SimulationParams) -> float:
+        """P(a case needs a judge): ``judge_share``, lowered to what the rotation can host (a judge
+        sits in one session per half-day; see ``judge_load_cap``)."""
+        per_week = 7 * sum(a.per_day for a in scenario.arrivals) * params.arrival_scale
+        if params.judge_load_cap is None or per_week <= 0:
+            return params.judge_share
+        halfdays = sum(c.judge_halfdays_per_week for c in scenario.centers)
+        return min(params.judge_share, params.judge_load_cap * halfdays / per_week)
+
+    @staticmethod
+    def _industry_request_share(scenario: Scenario, params: SimulationParams) -> dict[Category, float]:
+        """P(an industry dispute asks for an industry mediator), per category: ``industry_share``,
+        lowered where the industry's mediators could not hold that many sessions (see
+        ``industry_load_cap``) — the coordinator then asks for a general mediator instead."""
+        out = {}
+        for cat in INDUSTRY_CATEGORIES:
+            if params.industry_load_cap is None:
+                out[cat] = params.industry_share
+                continue
+            per_day = sum(a.per_day for a in scenario.arrivals if a.category == cat) * params.arrival_scale
+            capacity = sum(e.max_sessions_per_week for e in scenario.experts
+                           if e.role == Role.INDUSTRY_MEDIATOR and e.industry == cat) / 7.0
+            out[cat] = params.industry_share if per_day <= 0 else min(params.industry_share,
+                                                                     params.industry_load_cap * capacity / per_day)
+        return out
 
     def can(self, role: Role, category: Category) -> bool:
         key = (role, category)
@@ -121,7 +150,7 @@ class CaseFactory:
         u = rng.random(6)
         cat, center = a.category, a.center
         roles = [Role.MEDIATOR]
-        if cat in INDUSTRY_CATEGORIES and u[0] < p.industry_share and self.can(Role.INDUSTRY_MEDIATOR, cat):
+        if cat in INDUSTRY_CATEGORIES and u[0] < self.industry_p[cat] and self.can(Role.INDUSTRY_MEDIATOR, cat):
             roles = [Role.INDUSTRY_MEDIATOR]
         risk = RiskLevel.LOW
         if cat == Category.MARRIAGE_FAMILY and u[1] < p.high_risk_family_share:
@@ -130,7 +159,7 @@ class CaseFactory:
                 roles.append(Role.COUNSELOR)
         elif u[1] > 0.8:
             risk = RiskLevel.MEDIUM
-        if u[2] < p.judge_share and self.can(Role.JUDGE, cat):
+        if u[2] < self.judge_p and self.can(Role.JUDGE, cat):
             while self.by_center[center].judge_halfdays_per_week == 0 and self.by_center[center].parent is not None:
                 center = self.by_center[center].parent  # type: ignore[assignment]
             if self.by_center[center].judge_halfdays_per_week > 0:

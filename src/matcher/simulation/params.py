@@ -121,7 +121,17 @@ class SimulationParams(BaseModel):
     sick_leave_days: float = Field(default=3.0, gt=0, description="ASSUMPTION: mean sick-leave length (geometric)")
     # -- case shape (as the bundled generator draws them; ASSUMPTION) --------------------------------
     industry_share: float = Field(default=0.7, ge=0, le=1, description="Industry cases asking for an industry mediator")
+    industry_load_cap: float | None = Field(
+        default=0.8, gt=0, le=1,
+        description="ASSUMPTION: coordinators ask for an industry mediator only as often as the industry's pool can "
+        "sustain — at most this share of its weekly session capacity (None: always industry_share)",
+    )
     judge_share: float = Field(default=0.07, ge=0, le=1, description="Cases needing judicial confirmation (司法确认)")
+    judge_load_cap: float | None = Field(
+        default=0.8, gt=0, le=1,
+        description="ASSUMPTION: cases are sent for judicial confirmation only as often as the judges' rotation can "
+        "host — at most this share of the judge half-days a week the centers get (one session each; None: always judge_share)",
+    )
     high_risk_family_share: float = Field(default=0.12, ge=0, le=1, description="Family cases at 民转刑 risk")
     online_share: float = Field(default=0.7, ge=0, le=1, description="Cases whose parties accept an online session")
     deadline_days: dict[str, int] = Field(

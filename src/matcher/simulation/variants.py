@@ -9,6 +9,7 @@ A variant file (YAML or JSON)::
       - add_experts: {role: counselor, center: xixiang, count: 2}
       - scale_arrivals: {factor: 1.3, categories: [labor], months: [1]}
       - judge_rotation: {halfdays_per_week: 2}
+      - add_rooms: {level: street, count: 1}
       - params: {sick_leave_rate: 0.01}
 
 Each change is one small model with its own rule; :func:`apply_variant` applies them in order and
@@ -108,6 +109,23 @@ class JudgeRotation(_Change):
         return f"judges {self.halfdays_per_week} half-days/week at {where}"
 
 
+class AddRooms(_Change):
+    """``count`` more session rooms (调解室) at ``center``, or at every center of a ``level``."""
+
+    count: int = Field(ge=-1000, le=1000, description="Negative: fewer rooms (never below 0)")
+    center: str | None = None
+    level: Literal["district", "street", "community"] | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> AddRooms:
+        if (self.center is None) == (self.level is None):
+            raise ValueError("give exactly one of center or level")
+        return self
+
+    def describe(self) -> str:
+        return f"{self.count:+d} room(s) at " + (self.center or f"every {self.level} center")
+
+
 class SetParams(_Change):
     """Simulation parameters to override (any field of :class:`SimulationParams`)."""
 
@@ -119,9 +137,9 @@ class SetParams(_Change):
 
 _KINDS: dict[str, type[_Change]] = {
     "add_experts": AddExperts, "remove_experts": RemoveExperts, "scale_arrivals": ScaleArrivals,
-    "judge_rotation": JudgeRotation, "params": SetParams,
+    "judge_rotation": JudgeRotation, "add_rooms": AddRooms, "params": SetParams,
 }
-Change = AddExperts | RemoveExperts | ScaleArrivals | JudgeRotation | SetParams
+Change = AddExperts | RemoveExperts | ScaleArrivals | JudgeRotation | AddRooms | SetParams
 
 
 class ScenarioVariant(BaseModel):
@@ -160,8 +178,9 @@ class ScenarioVariant(BaseModel):
                 parsed.append(_KINDS[kind].model_validate(body))
             except ValidationError as e:
                 err = e.errors()[0]
-                loc = ".".join(str(x) for x in err["loc"])
-                raise ValueError(f"changes.{i}.{kind}.{loc} = {err.get('input')!r}: {err['msg']}") from None
+                loc = "".join(f".{x}" for x in err["loc"])
+                msg = err["msg"].removeprefix("Value error, ")
+                raise ValueError(f"changes.{i}.{kind}{loc} = {err.get('input')!r}: {msg}") from None
         return {**data, "changes": tuple(parsed)}
 
     def describe(self) -> str:
@@ -219,6 +238,8 @@ def apply_variant(
             params = _scale_arrivals(scen, params, change, loc)
         elif isinstance(change, JudgeRotation):
             scen = _judge_rotation(scen, change, loc)
+        elif isinstance(change, AddRooms):
+            scen = _add_rooms(scen, change, loc)
         elif isinstance(change, SetParams):
             try:
                 params = SimulationParams.model_validate({**params.model_dump(), **change.values})
@@ -281,6 +302,16 @@ def _remove_experts(scen: Scenario, ch: RemoveExperts, loc: str) -> Scenario:
         "experts": tuple(e for e in scen.experts if e.id not in gone),
         "rotation": tuple(r for r in scen.rotation if r.judge not in gone),
     })
+
+
+def _add_rooms(scen: Scenario, ch: AddRooms, loc: str) -> Scenario:
+    if ch.center is not None:
+        _center(scen, ch.center, loc)
+    hit = [c.id for c in scen.centers if c.id == ch.center or (ch.level is not None and c.level.value == ch.level)]
+    if not hit:
+        raise VariantError(f"{loc}.level", ch.level, "no center of this level")
+    centers = tuple(c.model_copy(update={"rooms": max(0, c.rooms + ch.count)}) if c.id in hit else c for c in scen.centers)
+    return scen.model_copy(update={"centers": centers})
 
 
 def _scale_arrivals(scen: Scenario, params: SimulationParams, ch: ScaleArrivals, loc: str) -> SimulationParams:
