@@ -80,8 +80,9 @@ class _Pricer:
         self.constant = constant  # request cost of working nothing (unmet on-requests)
 
     def price(self, duals: dict[tuple[int, int], float], time_limit_s: float, seed: int,
-              scale: float = 1000.0) -> tuple[float, np.ndarray] | None:
-        """(reduced cost without the convexity dual, roster row) of the cheapest roster, or None."""
+              scale: float = 1000.0) -> tuple[float, np.ndarray, list[np.ndarray]] | None:
+        """(bound on the reduced cost without the convexity dual, the cheapest roster, every roster
+        the search improved through — good columns too), or None."""
         m = self.model.model
         coeffs = []
         for per, k, v in self.cells:
@@ -94,16 +95,23 @@ class _Pricer:
         solver.parameters.max_time_in_seconds = time_limit_s
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = seed
-        code = solver.solve(m)
-        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        seen: list[np.ndarray] = []
+        cells, n_periods = self.cells, self.model.p.n_periods
+
+        class Collect(cp_model.CpSolverSolutionCallback):
+            def on_solution_callback(self) -> None:
+                row = np.full(n_periods, -1, dtype=np.int64)
+                for per, k, v in cells:
+                    if self.boolean_value(v):
+                        row[per] = k
+                seen.append(row)
+
+        code = solver.solve(m, Collect())
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or not seen:
             return None
-        row = np.full(self.model.p.n_periods, -1, dtype=np.int64)
-        for per, k, v in self.cells:
-            if solver.boolean_value(v):
-                row[per] = k
         # The true minimum is at least the proved bound (scaled back, less the rounding slack).
         bound = solver.best_objective_bound / scale - 0.5 * len(coeffs) / scale
-        return bound, row
+        return bound, seen[-1], seen
 
 
 def _roster_cost(row: np.ndarray, cell_cost: dict[tuple[int, int], float], constant: float) -> float:
@@ -113,8 +121,8 @@ def _roster_cost(row: np.ndarray, cell_cost: dict[tuple[int, int], float], const
 class ColumnGeneration:
     """State of one price-and-branch run: the generated rosters per member and which are fixed."""
 
-    def __init__(self, p: RosterProblem, *, workers: int, seed: int, log: bool = False) -> None:
-        self.p, self.workers, self.seed, self.log = p, workers, seed, log
+    def __init__(self, p: RosterProblem, *, workers: int, seed: int, log: bool = False, smoothing: float = 0.5) -> None:
+        self.p, self.workers, self.seed, self.log, self.smoothing = p, workers, seed, log, smoothing
         S = p.n_staff
         # Request costs per member and cell; the constant is what the member pays working nothing.
         self.cell_cost: list[dict[tuple[int, int], float]] = [{} for _ in range(S)]
@@ -239,9 +247,16 @@ class ColumnGeneration:
         return obj.Value(), duals, [c.dual_value() for c in conv], lams
 
     def converge(self, deadline: float) -> tuple[float, list[list[float]]] | None:
-        """Column generation until no member has a negative reduced cost (or the deadline)."""
+        """Column generation until no member has a negative reduced cost (or the deadline).
+
+        Duals are smoothed (Wentges): pricing uses a mix of the LP duals and the duals that gave the
+        best Lagrangian bound so far, which damps the LP's oscillating duals; when the mix yields no
+        improving column, the LP duals themselves are priced before declaring convergence."""
         lp_value, lams = math.inf, None
         history: list[float] = []
+        alpha = 0.0 if any(c.hard_min for c in self.covers) else self.smoothing
+        center: dict[tuple[int, int], float] | None = None
+        center_value = -math.inf
         while time.perf_counter() < deadline:
             self.iterations += 1
             res = self.solve_lp()
@@ -249,20 +264,29 @@ class ColumnGeneration:
                 return None
             lp_value, duals, conv, lams = res
             free = [s for s in range(self.p.n_staff) if s not in self.fixed]
-            outs = self._price([(s, duals) for s in free], deadline)
-            total_rc, added, exact = 0.0, 0, all(o is not None for o in outs)
-            for s, o in zip(free, outs):
-                if o is None:
-                    continue
-                bound_rc, row = o
-                total_rc += min(0.0, bound_rc + self.constant[s] - conv[s])
-                real = _roster_cost(row, self.cell_cost[s], self.constant[s]) - sum(
-                    duals.get((per, int(k)), 0.0) for per, k in enumerate(row) if k >= 0) - conv[s]
-                if real < -1e-6 and row.tobytes() not in self._seen[s]:
-                    self.add(s, row)
-                    added += 1
-            if exact and not self.fixed:  # a Lagrangian bound holds for the unrestricted problem only
-                self.lower_bound = max(self.lower_bound, lp_value + total_rc)
+            a = alpha if center is not None else 0.0
+            while True:
+                at = duals if not a else {key: a * center[key] + (1 - a) * d for key, d in duals.items()}  # type: ignore[index]
+                outs = self._price([(s, at) for s in free], deadline)
+                added, exact = 0, all(o is not None for o in outs)
+                if exact and not self.fixed:  # a Lagrangian bound holds for the unrestricted problem only
+                    value = sum(at[c.period, c.kind] * c.requirement for c in self.covers) + sum(
+                        o[0] + self.constant[s] for s, o in zip(free, outs))
+                    self.lower_bound = max(self.lower_bound, value)
+                    if value > center_value:
+                        center_value, center = value, at
+                for s, o in zip(free, outs):
+                    if o is None:
+                        continue
+                    for row in o[2][-3:]:  # the cheapest roster and the two the search found before it
+                        real = _roster_cost(row, self.cell_cost[s], self.constant[s]) - sum(
+                            duals.get((per, int(k)), 0.0) for per, k in enumerate(row) if k >= 0) - conv[s]
+                        if real < -1e-6 and row.tobytes() not in self._seen[s]:
+                            self.add(s, row)
+                            added += 1
+                if added or not a or time.perf_counter() >= deadline:
+                    break
+                a = 0.0  # mispricing: the smoothed duals found nothing, so ask at the LP duals
             if self.log:
                 print(f"cg {time.perf_counter() - self.t0:6.2f}s it {self.iterations} fixed {len(self.fixed)} lp {lp_value:.2f}"
                       f" lb {self.lower_bound:.2f} +{added}")
