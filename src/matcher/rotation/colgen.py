@@ -77,6 +77,7 @@ class _Pricer:
         self.model.add_core_constraints()
         self.cells = [(per, k, v) for (_z, per, k), v in self.model.x.items()]
         self.cell_cost = cell_cost  # request cost of working (per, k) for this member
+        self.gap = 1.0  # pricing stops within this of the proved minimum
         self.constant = constant  # request cost of working nothing (unmet on-requests)
 
     def price(self, duals: dict[tuple[int, int], float], time_limit_s: float, seed: int,
@@ -95,6 +96,9 @@ class _Pricer:
         solver.parameters.max_time_in_seconds = time_limit_s
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = seed
+        # Within `gap` of the cheapest roster is good enough for a column, and the proved bound
+        # (used for the Lagrangian bound) stays valid whatever the gap.
+        solver.parameters.absolute_gap_limit = self.gap * scale
         seen: list[np.ndarray] = []
         cells, n_periods = self.cells, self.model.p.n_periods
 
@@ -121,8 +125,10 @@ def _roster_cost(row: np.ndarray, cell_cost: dict[tuple[int, int], float], const
 class ColumnGeneration:
     """State of one price-and-branch run: the generated rosters per member and which are fixed."""
 
-    def __init__(self, p: RosterProblem, *, workers: int, seed: int, log: bool = False, smoothing: float = 0.5) -> None:
+    def __init__(self, p: RosterProblem, *, workers: int, seed: int, log: bool = False, smoothing: float = 0.5,
+                 dive_step_divisor: int = 3) -> None:
         self.p, self.workers, self.seed, self.log, self.smoothing = p, workers, seed, log, smoothing
+        self.dive_step_divisor = dive_step_divisor  # each dive step fixes at least 1/divisor of the free members
         S = p.n_staff
         # Request costs per member and cell; the constant is what the member pays working nothing.
         self.cell_cost: list[dict[tuple[int, int], float]] = [{} for _ in range(S)]
@@ -246,12 +252,15 @@ class ColumnGeneration:
                 lams[s][j] = v.solution_value()
         return obj.Value(), duals, [c.dual_value() for c in conv], lams
 
-    def converge(self, deadline: float) -> tuple[float, list[list[float]]] | None:
+    def converge(self, deadline: float, *, close_enough_after: float = math.inf,
+                 tolerance: float = 2.5e-3) -> tuple[float, list[list[float]]] | None:
         """Column generation until no member has a negative reduced cost (or the deadline).
 
         Duals are smoothed (Wentges): pricing uses a mix of the LP duals and the duals that gave the
         best Lagrangian bound so far, which damps the LP's oscillating duals; when the mix yields no
-        improving column, the LP duals themselves are priced before declaring convergence."""
+        improving column, the LP duals themselves are priced before declaring convergence. After
+        `close_enough_after`, an LP within `tolerance` (relative) of the Lagrangian bound is
+        treated as converged: the slow tail rarely changes the dive."""
         lp_value, lams = math.inf, None
         history: list[float] = []
         alpha = 0.0 if any(c.hard_min for c in self.covers) else self.smoothing
@@ -259,7 +268,9 @@ class ColumnGeneration:
         center_value = -math.inf
         while time.perf_counter() < deadline:
             self.iterations += 1
+            t_lp = time.perf_counter()
             res = self.solve_lp()
+            t_lp = time.perf_counter() - t_lp
             if res is None:
                 return None
             lp_value, duals, conv, lams = res
@@ -289,10 +300,13 @@ class ColumnGeneration:
                 a = 0.0  # mispricing: the smoothed duals found nothing, so ask at the LP duals
             if self.log:
                 print(f"cg {time.perf_counter() - self.t0:6.2f}s it {self.iterations} fixed {len(self.fixed)} lp {lp_value:.2f}"
-                      f" lb {self.lower_bound:.2f} +{added}")
+                      f" lb {self.lower_bound:.2f} +{added} (LP {t_lp:.2f}s)")
             if added == 0 and exact:
                 if not self.fixed:
                     self.lower_bound = max(self.lower_bound, lp_value)
+                return lp_value, lams
+            if (not self.fixed and time.perf_counter() > close_enough_after
+                    and lp_value - self.lower_bound <= tolerance * max(1.0, abs(lp_value))):
                 return lp_value, lams
             history.append(lp_value)
             if self.fixed and len(history) > 4 and history[-5] - lp_value < 1e-3 * max(1.0, abs(lp_value)):
@@ -315,9 +329,9 @@ class ColumnGeneration:
                 break
             free = [s for s in range(S) if s not in self.fixed]
             best = sorted(((max(lams[s]), s) for s in free), reverse=True)
-            step = max(1, len(free) // 3)
+            step = max(1, len(free) // self.dive_step_divisor)
             for i, (val, s) in enumerate(best):
-                if i < step or val > 0.99:
+                if i < step or val > 0.9:
                     self.fixed[s] = int(np.argmax(lams[s]))
         if len(self.fixed) < S:
             return None  # the fixings stay: the caller may finish them with the integer master
@@ -338,6 +352,11 @@ class ColumnGeneration:
             own = [_roster_cost(best[s], self.cell_cost[s], self.constant[s]) for s in range(S)]
             weights = [1.0 + c for c in own]
             free: set[int] = set()
+            short = [c for c in self.covers if c.weight_under and int(np.sum(best[:, c.period] == c.kind)) < c.requirement]
+            if short and rng.random() < 0.5:  # members who could fill a short cover row, not filling it
+                c = rng.choice(short)
+                able = [s for s in range(S) if self.p.allowed[s, c.period, c.kind] and best[s, c.period] != c.kind]
+                free.update(rng.sample(able, min(len(able), max(1, k // 2))))
             while len(free) < k:  # costly rosters are likelier to be freed
                 free.add(rng.choices(range(S), weights)[0])
             self.fixed = {s: self.add(s, best[s]) for s in range(S) if s not in free}
@@ -422,7 +441,7 @@ def solve_by_column_generation(
     deadline = t0 + time_limit_s
     if not cg.initial_columns(initial, deadline):
         return ColumnGenerationResult(None, {}, None, -math.inf, math.inf, 0, 0, False, time.perf_counter() - t0)
-    res = cg.converge(t0 + lp_share * time_limit_s)
+    res = cg.converge(t0 + lp_share * time_limit_s, close_enough_after=t0 + 0.3 * time_limit_s)
     converged = res is not None and cg.lower_bound > -math.inf
     lp_value = res[0] if res else math.inf
     best = initial
