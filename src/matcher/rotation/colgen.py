@@ -469,7 +469,7 @@ def solve_with_column_generation(m: RosterModel, *, time_limit_s: float, workers
     slice of the budget (a feasible roster, and the first columns), then price and branch. The
     bound is the better of CP-SAT's and the column-generation lower bound."""
     t0 = time.perf_counter()
-    start = m.solve(time_limit_s=max(0.5, start_fraction * time_limit_s), workers=workers, seed=seed)
+    start = m.solve(time_limit_s=max(1.0, start_fraction * time_limit_s), workers=workers, seed=seed)
     if start.objective is None or start.status in (SolveStatus.OPTIMAL, SolveStatus.INFEASIBLE):
         return start
     remaining = max(0.5, time_limit_s - (time.perf_counter() - t0))
