@@ -168,3 +168,23 @@ def test_csv_and_table():
     rows = to_csv(r.entries).strip().splitlines()
     assert rows[0] == "date,half,center,judge" and rows[1] == "2024-03-05,am,s1,j1"
     assert "1/1 j1" in table(s, r.entries, MONDAY, 2)
+
+
+def test_coverage_lower_bound_is_exact_on_the_smallest_case_and_valid_on_larger_ones():
+    from matcher.rotation.judges import _build, _Horizon, court_minutes, coverage_lower_bound
+
+    config = RotationConfig()
+    for n_judges, exact in ((2, True), (3, False)):
+        s = world([dict(id=f"j{i}") for i in range(n_judges)])
+        r = plan(s, weeks=2, config=config)
+        assert r.status == SolveStatus.OPTIMAL
+        centers = [c for c in s.centers if c.judge_halfdays_per_week > 0]
+        h = _Horizon(MONDAY, 2, list(s.judges), centers)
+        m, _p = _build(s, h, config, {}, {})
+        lb = coverage_lower_bound(s, m, h, config)
+        # Two judges, one half-day a week for two weeks: either both sit once (loads equal, 2 pairs:
+        # 2 x 10) or one sits twice (1 pair, spread 2: 10 + 40); plus 2 half-days of travel.
+        travel = 2 * config.travel * round(court_minutes(s, s.judges[0], centers[0]))
+        if exact:
+            assert lb == pytest.approx(2 * config.stability + travel) == pytest.approx(r.objective)
+        assert lb <= r.objective + 1e-9 and r.bound is not None and r.bound <= r.objective + 1e-9

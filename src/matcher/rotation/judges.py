@@ -12,6 +12,7 @@ published past kept exactly.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from matcher.assignment.core import SolveStatus
+from matcher.assignment.core import SolveStatus, relative_gap
 from matcher.domain import Center, DateRange, Expert, HalfDay, RotationSlot, Scenario, TimeSlot
 from matcher.network import estimated_minutes, haversine_km, ROAD_FACTOR, travel_minutes
 
@@ -242,10 +243,52 @@ def changes_to_published(m: RosterModel, published: dict[tuple[int, int], int], 
             m.add_term("changes", weight, 1)  # published, now impossible (e.g. the judge fell ill)
 
 
-def greedy_calendar(m: RosterModel, h: _Horizon, config: RotationConfig, pins: dict[tuple[int, int], int | None]) -> np.ndarray:
+def coverage_lower_bound(scenario: Scenario, m: RosterModel, h: _Horizon, config: RotationConfig) -> float:
+    """A valid lower bound on the objective from the coverage relaxation, computed outside the solver
+    (CP-SAT's LP bound on this model stays near zero: 60 interchangeable judges make the distinct
+    pairs and the load spread relax to fractions).
+
+    - travel + preference: each center-week needs at least max(required, fixed slots) half-days, each
+      costing at least the cheapest (judge, half-day) allowed there;
+    - stability + fairness + excess, jointly: with D half-days in all over N judges who can rotate,
+      if n < N judges rotate, one sits idle, so spread = max load >= ceil(D / n) while distinct pairs
+      >= n; if all N rotate, pairs >= N, and equal loads (spread 0) need N * ceil(D / N) half-days,
+      the surplus being excess; either way pairs >= the number of centers.
+    """
+    minutes = {(s, k): int(round(court_minutes(scenario, j, c))) for s, j in enumerate(h.judges) for k, c in enumerate(h.centers)}
+    cheapest: dict[tuple[int, int], float] = {}
+    for (s, p, k), _v in m.x.items():
+        pref = h.judges[s].preferred_centers
+        c = config.travel * minutes[s, k] + (config.preference if pref and h.centers[k].id not in pref else 0.0)
+        key = (k, h.week_of(p))
+        cheapest[key] = min(cheapest.get(key, c), c)
+    bound = 0.0
+    demand = 0
+    for k, c in enumerate(h.centers):
+        need = max(c.judge_halfdays_per_week, len(c.fixed_judge_slots))
+        for w in range(h.weeks):
+            if need and (k, w) in cheapest:
+                bound += need * cheapest[k, w]
+                demand += need
+    n_judges = len({s for (s, _p, _k) in m.x})
+    n_centers = sum(1 for c in h.centers if c.judge_halfdays_per_week > 0)
+    if demand and n_judges:
+        ws = 0.0 if config.variety else config.stability
+        surplus = n_judges * math.ceil(demand / n_judges) - demand
+        all_rotate = ws * max(n_judges, n_centers) + (min(config.fairness, config.excess * surplus) if surplus else 0.0)
+        some_idle = min((ws * max(n, n_centers) + config.fairness * math.ceil(demand / n) for n in range(1, n_judges)),
+                        default=math.inf)
+        bound += min(all_rotate, some_idle)
+    return bound
+
+
+def greedy_calendar(m: RosterModel, h: _Horizon, config: RotationConfig, pins: dict[tuple[int, int], int | None],
+                    minutes: dict[tuple[int, int], float] | None = None) -> np.ndarray:
     """A quick calendar that tries to respect every hard rule: week by week, each center's fixed slots
-    first, then its other open half-days, to the least-loaded judge allowed there. Used as the
-    solver's starting point (hint); the solver proves and improves."""
+    first, then its other open half-days, to the allowed judge of least marginal cost — a new
+    (judge, center) pair costs `stability`, travel costs by the minute, raising the top load costs
+    `fairness` — so a center keeps its judges week after week (the rotation is weekly by nature).
+    Without `minutes`: the least-loaded judge. Used as the solver's starting point (hint)."""
     S, P = len(h.judges), len(h.slots)
     cal = np.full((S, P), -1, dtype=np.int64)
     for (s_, p_), k in pins.items():
@@ -258,9 +301,11 @@ def greedy_calendar(m: RosterModel, h: _Horizon, config: RotationConfig, pins: d
             far.setdefault(s_, set()).update({(a, b), (b, a)})
     month_of = [(x.date.year, x.date.month) for x in h.slots]
     taken: dict[tuple[int, int], int] = {}
+    paired: set[tuple[int, int]] = set()
     for s_ in range(S):
         for p_ in range(P):
             if cal[s_, p_] >= 0:
+                paired.add((s_, int(cal[s_, p_])))
                 taken[p_, int(cal[s_, p_])] = taken.get((p_, int(cal[s_, p_])), 0) + 1
 
     def ok(s_: int, p_: int, k: int) -> bool:
@@ -295,10 +340,18 @@ def greedy_calendar(m: RosterModel, h: _Horizon, config: RotationConfig, pins: d
                     break
                 if p_ in fixed and taken.get((p_, k), 0) >= 1:
                     continue
-                cands = sorted((s_ for s_ in range(S) if ok(s_, p_, k)), key=lambda s_: (load[s_], s_))
+                if minutes is None:
+                    cands = sorted((s_ for s_ in range(S) if ok(s_, p_, k)), key=lambda s_: (load[s_], s_))
+                else:
+                    top = int(load.max()) if S else 0
+                    new_pair = 0.0 if config.variety else config.stability
+                    cands = sorted((s_ for s_ in range(S) if ok(s_, p_, k)), key=lambda s_: (
+                        new_pair * ((s_, k) not in paired) + config.travel * minutes[s_, k]
+                        + config.fairness * max(0, int(load[s_]) + 1 - top), load[s_], s_))
                 if cands:
                     s_ = cands[0]
                     cal[s_, p_] = k
+                    paired.add((s_, k))
                     load[s_] += 1
                     taken[p_, k] = taken.get((p_, k), 0) + 1
                     have += 1
@@ -355,7 +408,8 @@ def plan_rotation(
     travel_and_preferences(scenario, m, h, config)
     if published:
         changes_to_published(m, pub, range(cut, len(h.slots)), config.changes)
-    hint = greedy_calendar(m, h, config, pins)
+    minutes = {(s, k): float(round(court_minutes(scenario, j, c))) for s, j in enumerate(judges) for k, c in enumerate(centers)}
+    hint = greedy_calendar(m, h, config, pins, minutes)
     for (s, p), k in pub.items():  # re-planning: start from the published calendar where it still holds
         if p >= cut and (s, p, k) in m.x and hint[s, p] < 0:
             hint[s, p] = k
@@ -363,6 +417,10 @@ def plan_rotation(
     # Bao'an, weakens the bound; the greedy hint gives the first calendar at once.
     remaining = max(1.0, params.time_limit_s - (time.perf_counter() - t0))
     out = m.solve(time_limit_s=remaining, workers=params.workers, seed=params.seed, hint=hint, presolve=False)
+    bound, gap = out.bound, out.gap
+    if out.objective is not None:  # pins only restrict, so the relaxation bound holds on re-planning too
+        bound = min(out.objective, max(bound if bound is not None else 0.0, coverage_lower_bound(scenario, m, h, config)))
+        gap = relative_gap(out.objective, bound)
     entries = tuple(
         RotationSlot(judge=judges[s].id, center=centers[k].id, slot=h.slots[p])
         for s in range(len(judges)) for p in range(len(h.slots)) if (k := int(out.assignment[s, p])) >= 0
@@ -381,7 +439,7 @@ def plan_rotation(
                     changes.append(RotationChange(slot=h.slots[p], judge=judges[s].id, before=before_c, after=after_c))
     return RotationResult(
         scenario=scenario.name, start=start, weeks=weeks, entries=entries, status=out.status, reason=reason,
-        objective=out.objective, terms=out.terms, bound=out.bound, gap=out.gap, solve_seconds=time.perf_counter() - t0,
+        objective=out.objective, terms=out.terms, bound=bound, gap=gap, solve_seconds=time.perf_counter() - t0,
         seed=params.seed, changes=tuple(changes),
     )
 
@@ -404,4 +462,5 @@ def replan_rotation(
                          absences=[(absent_judge, absent)])
 
 
-__all__ = ["RotationChange", "RotationResult", "plan_rotation", "replan_rotation", "court_minutes", "monday_of", "estimated_minutes"]
+__all__ = ["RotationChange", "RotationResult", "plan_rotation", "replan_rotation", "court_minutes", "coverage_lower_bound",
+           "monday_of", "estimated_minutes"]
