@@ -16,11 +16,12 @@ from .core.problems import problem_response
 from .core.security import hash_token
 from .db.models import ApiKeyRow, CenterRow, UserRow
 from .db.session import make_engine, migrate, session_factory
-from .routes import admin, cases, centers, experts, jobs, proposals, rotation
+from .routes import admin, cases, centers, experts, jobs, proposals, rotation, simulations
 from .services.jobs import JobRunner
 from .services.proposals import run_assign_job
 from .services.recommend_cache import RecommenderCache
 from .services.rotation_plans import run_rotate_job
+from .services.simulations import run_compare_job
 from .services.store import seed_from_scenario
 
 log = logging.getLogger("matcher.api")
@@ -79,7 +80,7 @@ def bootstrap(settings: Settings):  # type: ignore[no-untyped-def]
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     engine, sessions = bootstrap(settings)
-    runner = JobRunner(sessions, {"assign": run_assign_job, "rotate": run_rotate_job}, workers=settings.job_workers, queue_limit=settings.job_queue_limit)
+    runner = JobRunner(sessions, {"assign": run_assign_job, "rotate": run_rotate_job, "compare": run_compare_job}, workers=settings.job_workers, queue_limit=settings.job_queue_limit)
     recovered = runner.recover()
     if recovered:
         log.warning("%d unfinished job(s) from a previous run marked failed", recovered)
@@ -96,7 +97,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.recommender = RecommenderCache(settings.horizon_days)
     app.state.proposal_bodies = OrderedDict()  # serialised proposals by (id, data version)
     problems.install(app)
-    for r in (centers.router, experts.router, cases.router, proposals.router, jobs.router, admin.router, rotation.router):
+    for r in (centers.router, experts.router, cases.router, proposals.router, jobs.router, admin.router, rotation.router,
+              simulations.router):
         app.include_router(r)
 
     @app.get("/health", tags=["health"])

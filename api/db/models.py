@@ -151,3 +151,15 @@ class RotationPlanRow(Base):
     summary: Mapped[dict[str, Any]] = mapped_column(JSON)  # start, weeks, objective by term, bound, gap, time, seed
     entries: Mapped[list[Any]] = mapped_column(JSON)
     published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SimulationRunRow(Base):
+    """A staffing-scenario comparison (a job's result): the planner's report, kept as it was computed."""
+
+    __tablename__ = "simulation_runs"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    job_id: Mapped[str] = mapped_column(String(36), ForeignKey("jobs.id"), unique=True)
+    created_by: Mapped[str] = mapped_column(String(64), ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON)  # variants, days, replications, seed, wall time
+    report: Mapped[dict[str, Any]] = mapped_column(JSON)  # matcher.simulation.compare.ComparisonReport

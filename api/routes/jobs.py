@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from fastapi import APIRouter
 
 from ..core.problems import Problem
@@ -12,9 +14,14 @@ from ..services.scope import Principal, visible_centers
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 
 
+def _aware(t: dt.datetime | None) -> dt.datetime | None:
+    # SQLite hands timestamps back without their zone; every stored time is UTC.
+    return t.replace(tzinfo=dt.timezone.utc) if t is not None and t.tzinfo is None else t
+
+
 def job_out(j: JobRow) -> JobOut:
     return JobOut(id=j.id, kind=j.kind, status=j.status, progress=j.progress, result_id=j.result_id, error=j.error,  # type: ignore[arg-type]
-                  center_id=j.center_id, created_at=j.created_at, finished_at=j.finished_at)
+                  center_id=j.center_id, created_at=_aware(j.created_at), finished_at=_aware(j.finished_at))
 
 
 def _scoped_job(db, who: Principal, job_id: str) -> JobRow:  # type: ignore[no-untyped-def]
