@@ -21,6 +21,7 @@ the horizon (the real deadline is kept for the KPIs).
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -296,8 +297,14 @@ class DaySimulator:
                 act.line, act.assigned_t = None, None
 
     def _batch(self, day, horizon_end, waiting, pinned, rotation):  # type: ignore[no-untyped-def]
-        import time
+        scen, request = self.snapshot(day, horizon_end, waiting, pinned, rotation)
+        t0 = time.perf_counter()
+        lines, status = self.assign(scen, request)
+        return lines, status, time.perf_counter() - t0
 
+    def snapshot(self, day, horizon_end, waiting, pinned, rotation) -> tuple[Scenario, AssignmentRequest]:  # type: ignore[no-untyped-def]
+        """The world as the coordinator sees it this morning, and the batch request (announced
+        sessions pinned)."""
         p = self.params
         cases = []
         for act in waiting + pinned:
@@ -307,21 +314,23 @@ class DaySimulator:
             cases.append(case)
         experts = tuple(self._expert_view(i, day, horizon_end) for i in range(len(self.experts)))
         rot = tuple(r for k in range(p.horizon_days) for r in rotation.get(day + dt.timedelta(days=k), ()))
-        scen = Scenario.model_construct(**{**{k: getattr(self.base, k) for k in Scenario.model_fields}, "today": day, "cases": tuple(cases), "experts": experts,
-                                           "rotation": rot})
+        scen = Scenario.model_construct(**{**{k: getattr(self.base, k) for k in Scenario.model_fields}, "today": day,
+                                           "cases": tuple(cases), "experts": experts, "rotation": rot})
         request = AssignmentRequest(cases=tuple(c.id for c in cases), horizon_start=day, horizon_days=p.horizon_days,
                                     pins=tuple(a.line for a in pinned))
-        t0 = time.perf_counter()
+        return scen, request
+
+    def assign(self, scen: Scenario, request: AssignmentRequest) -> tuple[tuple[AssignmentLine, ...], str]:
+        """The coordinator's batch: the real engine (or the greedy baseline) → lines and a status."""
         if self.assigner == "greedy":
             from matcher.assignment.greedy import greedy_assignment
 
-            plan = greedy_assignment(scen, request)
-            return plan.lines, "greedy", time.perf_counter() - t0
+            return tuple(greedy_assignment(scen, request).lines), "greedy"
         result = solve_assignment(scen, request, self.weights, self.solve_params)
         if not result.ok:
             # Pins that no longer hold together (should not happen): keep the announced lines.
-            return (), result.status.value, time.perf_counter() - t0
-        return result.lines, result.status.value, time.perf_counter() - t0
+            return (), result.status.value
+        return result.lines, result.status.value
 
     def _close(self, t: int) -> None:
         p = self.params
