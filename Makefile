@@ -23,8 +23,9 @@ demo: $(STAMP)
 	$(VENV)/bin/matcher check baoan out/baoan-plan.json
 
 # The service tests run against SQLite and a real PostgreSQL, which scripts/postgres.sh installs
-# (Debian package) if needed and starts on loopback.
+# (Debian package) if needed and starts on loopback; scripts/browser.sh installs chromium likewise.
 test: $(STAMP)
+	scripts/browser.sh >/dev/null  # Debian chromium for the browser tests (tests/web)
 	MATCHER_TEST_POSTGRES_URL="$$(scripts/postgres.sh)" $(PY) -m pytest -q
 
 clean:

@@ -23,6 +23,7 @@ from .services.recommend_cache import RecommenderCache
 from .services.rotation_plans import run_rotate_job
 from .services.simulations import run_compare_job
 from .services.store import seed_from_scenario
+from .web import mount as mount_web_pages, run_replan_job
 
 log = logging.getLogger("matcher.api")
 
@@ -80,7 +81,7 @@ def bootstrap(settings: Settings):  # type: ignore[no-untyped-def]
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     engine, sessions = bootstrap(settings)
-    runner = JobRunner(sessions, {"assign": run_assign_job, "rotate": run_rotate_job, "compare": run_compare_job}, workers=settings.job_workers, queue_limit=settings.job_queue_limit)
+    runner = JobRunner(sessions, {"assign": run_assign_job, "rotate": run_rotate_job, "compare": run_compare_job, "replan": run_replan_job}, workers=settings.job_workers, queue_limit=settings.job_queue_limit)
     recovered = runner.recover()
     if recovered:
         log.warning("%d unfinished job(s) from a previous run marked failed", recovered)
@@ -104,6 +105,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/health", tags=["health"])
     def health() -> dict[str, str]:
         return {"status": "ok"}
+
+    mount_web_pages(app)  # the pages for coordinators, court staff and planners (/web)
 
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     return app
