@@ -41,6 +41,14 @@ def _axis_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     return [start + i * step for i in range(int((hi - start) / step) + 1)]
 
 
+def _tick(t: float) -> str:
+    """A tick label with as many decimals as the tick needs (2.5 stays 2.5, 10.0 is 10)."""
+    for digits in range(4):
+        if abs(round(t, digits) - t) < 1e-9:
+            return f"{t:,.{digits}f}"
+    return f"{t:,.3g}"
+
+
 def line_chart(series: Sequence[tuple[str, Sequence[float], Sequence[float]]], *, x_label: str, y_label: str,
                width: int = 760, height: int = 300, y_max: float | None = None) -> str:
     """An SVG line chart of (name, xs, ys) series with axes, ticks and a legend."""
@@ -62,10 +70,10 @@ def line_chart(series: Sequence[tuple[str, Sequence[float], Sequence[float]]], *
     parts = [f"<svg viewBox='0 0 {width} {height}' role='img' xmlns='http://www.w3.org/2000/svg'>"]
     for t in _axis_ticks(y0, y1):
         parts.append(f"<line x1='{ml}' x2='{width - mr}' y1='{py(t):.1f}' y2='{py(t):.1f}' stroke='#eee'/>"
-                     f"<text x='{ml - 6}' y='{py(t) + 4:.1f}' font-size='11' text-anchor='end'>{_fmt(t, 2 if y1 < 5 else 0)}</text>")
+                     f"<text x='{ml - 6}' y='{py(t) + 4:.1f}' font-size='11' text-anchor='end'>{_tick(t)}</text>")
     for t in _axis_ticks(x0, x1, 8):
         parts.append(f"<line x1='{px(t):.1f}' x2='{px(t):.1f}' y1='{height - mb}' y2='{height - mb + 4}' stroke='#999'/>"
-                     f"<text x='{px(t):.1f}' y='{height - mb + 16}' font-size='11' text-anchor='middle'>{_fmt(t, 0 if x1 > 10 else 1)}</text>")
+                     f"<text x='{px(t):.1f}' y='{height - mb + 16}' font-size='11' text-anchor='middle'>{_tick(t)}</text>")
     parts.append(f"<line x1='{ml}' x2='{width - mr}' y1='{height - mb}' y2='{height - mb}' stroke='#999'/>"
                  f"<line x1='{ml}' x2='{ml}' y1='{mt}' y2='{height - mb}' stroke='#999'/>")
     parts.append(f"<text x='{(ml + width - mr) / 2}' y='{height - 8}' font-size='12' text-anchor='middle'>{_esc(x_label)}</text>"
@@ -81,16 +89,29 @@ def line_chart(series: Sequence[tuple[str, Sequence[float], Sequence[float]]], *
     return "".join(parts) + f"<div class='legend'>{legend}</div>"
 
 
-def _wait_ecdf(hist: Sequence[int]) -> tuple[list[float], list[float]]:
+def _wait_ecdf(hist: Sequence[int], until: float = math.inf) -> tuple[list[float], list[float]]:
     total = sum(hist)
     xs, ys, acc = [0.0], [0.0], 0
     for edge, n in zip(WAIT_BIN_EDGES[1:], hist):
-        if math.isinf(edge):
+        if math.isinf(edge) or edge > until:
             break
         acc += n
         xs.append(edge)
         ys.append(acc / total if total else math.nan)
     return xs, ys
+
+
+def _wait_span(hists: Sequence[Sequence[int]]) -> float:
+    """Days until every variant has seen 99.9% of its first sessions (the plot stops there)."""
+    span = 1.0
+    for hist in hists:
+        total, acc = sum(hist), 0
+        for edge, n in zip(WAIT_BIN_EDGES[1:], hist):
+            acc += n
+            if total and acc >= 0.999 * total:
+                span = max(span, edge if not math.isinf(edge) else WAIT_BIN_EDGES[-2])
+                break
+    return span + 1.0
 
 
 def _color(u: float) -> str:
@@ -140,7 +161,8 @@ def render_html(report: ComparisonReport, *, title: str = "Staffing scenario com
     out.append("<h2>KPIs side by side 指标对比</h2>" + kpi_html_table(report))
     series = [(v.name, list(range(1, len(v.report.backlog_by_day) + 1)), v.report.backlog_by_day) for v in report.variants]
     out.append("<h2>Backlog over time 积压</h2>" + line_chart(series, x_label="day", y_label="open disputes (mean over replications)"))
-    ecdfs = [(v.name, *_wait_ecdf(v.report.wait_histogram)) for v in report.variants]
+    until = _wait_span([v.report.wait_histogram for v in report.variants])
+    ecdfs = [(v.name, *_wait_ecdf(v.report.wait_histogram, until)) for v in report.variants]
     out.append("<h2>Time to first session 首次调解等待</h2><p class='muted'>Share of disputes whose first session "
                "came within x days (all replications).</p>"
                + line_chart(ecdfs, x_label="days from arrival", y_label="share of disputes", y_max=1.0))
