@@ -26,4 +26,4 @@ def mount(app: FastAPI) -> None:
 
     @app.exception_handler(PageError)
     async def _page_error(request: Request, exc: PageError) -> Response:
-        return render(request, "error.html", None, status=exc.status, code=exc.status, message=exc.message)
+        return render(request, "error.html", getattr(request.state, "web_user", None), status=exc.status, code=exc.status, message=exc.message)

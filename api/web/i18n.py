@@ -114,6 +114,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "none": ("—", "—"),
     "no_plan": ("No calendar planned yet.", "尚未生成日历。"),
     "replanned_from": ("Re-planned from", "重新排班自"),
+    "unresolved": ("No calendar covers every center without this judge. Shown: the calendar in force minus the absence.",
+                   "没有该法官时无法覆盖所有中心。显示的是现行日历去掉缺席后的情况。"),
     "planned_required": ("planned / required half-days", "已排 / 需要 半天数"),
     # compare
     "compare_title": ("Scenario comparison", "方案比较"),

@@ -61,6 +61,7 @@ async def web_user(request: Request, db: SessionDep, settings: SettingsDep) -> P
     who = session.principal(db, settings, request.cookies.get(session.COOKIE))
     if who is None:
         raise LoginRequired
+    request.state.web_user = who  # for the error page's header
     return who
 
 

@@ -60,6 +60,15 @@ def run_replan_job(db: Session, job: JobRow) -> Callable[[Session], str | None]:
     )
     check = check_rotation(scenario, result.entries, result.start, result.weeks, absences=[(params["judge"], absent)]) if result.ok else None
 
+    entries, changes = list(result.entries), [c.model_dump(mode="json") for c in result.changes]
+    if not result.ok:
+        # No calendar meets every rule without the judge: show the one in force minus the absence,
+        # so the uncovered weeks stand out (and the reason says why), rather than an empty grid.
+        base_entries = [RotationSlot.model_validate(e) for e in base.entries]
+        gone = [e for e in base_entries if e.judge == params["judge"] and absent.start <= e.slot.date <= absent.end]
+        entries = [e for e in base_entries if e not in gone]
+        changes = [{"slot": e.slot.model_dump(mode="json"), "judge": e.judge, "before": e.center, "after": None} for e in gone]
+
     def write(tx: Session) -> str:
         plan_id = str(uuid.uuid4())
         tx.add(RotationPlanRow(
@@ -69,12 +78,13 @@ def run_replan_job(db: Session, job: JobRow) -> Callable[[Session], str | None]:
                 "objective": result.objective, "terms": result.terms, "bound": result.bound, "gap": result.gap,
                 "solve_seconds": result.solve_seconds, "seed": result.seed,
                 "checker": None if check is None else ("ok" if check.ok else [v.message for v in check.violations[:20]]),
-                "coverage": coverage(scenario, result.entries, result.start, result.weeks),
+                "coverage": coverage(scenario, entries, result.start, result.weeks),
                 "replanned_from": base.id,
                 "absence": {"judge": params["judge"], "start": params["start"], "end": params["end"]},
-                "changes": [c.model_dump(mode="json") for c in result.changes],
+                "changes": changes,
+                "unresolved": not result.ok,
             },
-            entries=[e.model_dump(mode="json") for e in result.entries],
+            entries=[e.model_dump(mode="json") for e in entries],
         ))
         return plan_id
 

@@ -89,3 +89,127 @@ def test_coordinator_proposes_accepts_and_overrides(new_page, service) -> None: 
     expect(other.get_by_test_id("cases")).not_to_contain_text("caseA1")
     resp = other.goto(proposal_url)
     assert resp is not None and resp.status == 404
+
+
+def test_urgent_case_shows_top_recommendations_with_earliest_slots(new_page, service) -> None:  # type: ignore[no-untyped-def]
+    page = new_page()
+    login(page, "coordA")
+    page.goto("/web/case")
+    page.get_by_test_id("case-input").fill("caseA3")
+    page.get_by_test_id("recommend").click()
+    table = page.get_by_test_id("recommendations")
+    expect(table).to_be_visible()
+    first = table.locator("tbody tr").first
+    # caseA3 is a family case needing a mediator and a counselor; the only counselor is "couns".
+    expect(first).to_contain_text("counselor: couns")
+    expect(first).to_contain_text(re.compile(r"20\d\d-\d\d-\d\d (am|pm)"))  # the earliest slot
+    shoot(page, "case")
+    # A case outside the area is "not found", as in the API.
+    page.goto("/web/case?case=caseB1")
+    expect(page.get_by_test_id("error")).to_contain_text("not found")
+
+
+def test_rotation_calendar_ical_and_replan_after_an_absence(new_page, service) -> None:  # type: ignore[no-untyped-def]
+    page = new_page()
+    login(page, "court")
+    assert page.url.endswith("/web/rotation")
+    page.locator("input[name=weeks]").fill("2")
+    page.get_by_test_id("plan-new").click()
+    page.wait_for_url(re.compile(r"/web/rotation\?plan="))
+    expect(page.get_by_test_id("plan-summary")).to_contain_text("optimal")
+    # townA needs one judge half-day a week; judge1 is the only judge: both weeks covered by judge1.
+    for week in (1, 2):
+        cell = page.get_by_test_id(f"cell-townA-{week}")
+        expect(cell).to_contain_text("1/1")
+        expect(cell).to_contain_text("judge1")
+        expect(cell).not_to_have_class(re.compile("short"))
+    shoot(page, "rotation")
+    ics = page.request.get(page.get_by_test_id("ical").get_attribute("href"))
+    assert ics.ok and ics.text().startswith("BEGIN:VCALENDAR") and ics.text().count("BEGIN:VEVENT") == 2
+
+    # Per-judge view.
+    page.get_by_test_id("cell-townA-1").get_by_role("link", name="judge1").click()
+    expect(page.get_by_test_id("judge-view").locator("tbody tr")).to_have_count(2)
+    ics = page.request.get(page.get_by_test_id("ical-judge").get_attribute("href"))
+    assert ics.ok and "judge1" in ics.text()
+
+    # judge1 is away on the Monday of week 1: the re-plan moves that half-day, week 2 is untouched.
+    import datetime as dt
+
+    plan_url = page.url.split("&")[0]
+    monday = dt.date.fromisoformat(page.get_by_test_id("absent-start").input_value())
+    page.get_by_test_id("absent-judge").select_option("judge1")
+    page.get_by_test_id("absent-end").fill(monday.isoformat())
+    page.get_by_test_id("replan").click()
+    page.wait_for_url(re.compile(r"/web/rotation\?plan="))
+    assert page.url != plan_url
+    expect(page.get_by_test_id("plan-summary")).to_contain_text("judge1")
+    week1 = page.get_by_test_id("cell-townA-1")
+    expect(week1).to_contain_text("1/1")
+    expect(week1).to_have_class(re.compile(r"\bchanged\b"))
+    expect(week1).not_to_have_class(re.compile(r"\bshort\b"))
+    expect(page.get_by_test_id("cell-townA-2")).not_to_have_class(re.compile(r"\bchanged\b"))
+    changes = page.get_by_test_id("changes")
+    expect(changes.locator("tbody tr")).to_have_count(2)  # off the Monday, onto another half-day
+    expect(changes.locator("tbody tr").first).to_contain_text(monday.isoformat())
+    shoot(page, "rotation-replanned")
+
+    # Away the whole of week 1: no calendar covers townA then; the shortfall is highlighted.
+    page.goto(plan_url)
+    page.get_by_test_id("absent-judge").select_option("judge1")
+    page.get_by_test_id("absent-end").fill((monday + dt.timedelta(days=6)).isoformat())
+    page.get_by_test_id("replan").click()
+    page.wait_for_url(re.compile(r"/web/rotation\?plan="))
+    expect(page.get_by_test_id("unresolved")).to_be_visible()
+    week1 = page.get_by_test_id("cell-townA-1")
+    expect(week1).to_contain_text("0/1")
+    expect(week1).to_have_class(re.compile(r"\bshort\b"))
+    expect(page.get_by_test_id("cell-townA-2")).not_to_have_class(re.compile(r"\bshort\b"))
+    expect(page.get_by_test_id("publish")).to_have_count(0)  # nothing to publish
+    shoot(page, "rotation-shortfall")
+
+
+def test_scenario_comparison_runs_with_progress_and_shows_table_and_plots(new_page, service) -> None:  # type: ignore[no-untyped-def]
+    page = new_page()
+    login(page, "planner")
+    assert page.url.endswith("/web/compare")
+    page.get_by_test_id("base").select_option("sajin-base")
+    page.get_by_test_id("variant-sajin-busy").check()
+    page.get_by_test_id("days").fill("4")
+    page.get_by_test_id("replications").fill("2")
+    shoot(page, "compare-form")
+    page.get_by_test_id("run").click()
+    page.wait_for_url(re.compile(r"/web/(jobs|compare)/"))
+    if "/web/jobs/" in page.url:  # the progress page, until the job is done
+        expect(page.get_by_test_id("progress")).to_be_attached()
+    page.wait_for_url(re.compile(r"/web/compare/[0-9a-f-]{36}$"), timeout=60_000)
+    kpis = page.get_by_test_id("kpis")
+    expect(kpis.locator("thead")).to_contain_text("sajin-base")
+    expect(kpis.locator("thead")).to_contain_text("sajin-busy")
+    arrived = kpis.locator("tr", has_text="cases_arrived")
+    expect(arrived).to_contain_text("vs base +")  # the busy variant has more arrivals, same seeds
+    frame = page.frame_locator("[data-testid=report]")
+    expect(frame.locator("svg").first).to_be_visible()
+    assert frame.locator("svg").count() >= 1
+    shoot(page, "compare")
+
+
+def test_language_switch_and_roles(new_page, service) -> None:  # type: ignore[no-untyped-def]
+    page = new_page("zh")
+    expect(page.get_by_role("heading", level=1)).to_have_text("登录")
+    login(page, "coordA")
+    expect(page.get_by_role("heading", level=1)).to_have_text("未结案件")
+    expect(page.get_by_test_id("propose")).to_have_text("生成分配方案")
+    shoot(page, "queue-zh")
+    page.get_by_test_id("lang-switch").click()
+    expect(page.get_by_test_id("propose")).to_have_text("Propose assignment")
+    page.goto("/web/queue")  # remembered in a cookie
+    expect(page.get_by_test_id("propose")).to_have_text("Propose assignment")
+    # A coordinator may not open the planners' or court staff's pages.
+    for path in ("/web/compare", "/web/rotation"):
+        resp = page.goto(path)
+        assert resp is not None and resp.status == 403
+        expect(page.get_by_test_id("error")).to_contain_text("may not use this page")
+    page.get_by_role("button", name="Log out").click()
+    page.goto("/web/queue")
+    assert page.url.endswith("/web/login")
