@@ -14,6 +14,13 @@ if [ -z "$BIN" ]; then
   $SUDO apt-get install -y -qq chromium chromium-driver >&2
   BIN="$(find_chromium)"
 fi
+# A Chinese font, so the zh pages render (and screenshot) as characters rather than boxes.
+if command -v fc-list >/dev/null && [ -z "$(fc-list :lang=zh 2>/dev/null | head -n 1)" ]; then
+  echo "browser.sh: installing a Chinese font (fonts-wqy-microhei)" >&2
+  SUDO=""
+  if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq fonts-wqy-microhei >&2 || echo "browser.sh: no Chinese font (pages still work)" >&2
+fi
 if [ -z "$BIN" ]; then
   echo "browser.sh: chromium could not be installed" >&2
   exit 1

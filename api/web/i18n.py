@@ -79,6 +79,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "score": ("score", "评分"),
     "lost_by": ("costs", "代价"),
     "msg_accepted": ("Line accepted and announced.", "已接受并公布。"),
+    "msg_published": ("Calendar published: later solves place judges by it.", "日历已发布，后续排案按此安排法官。"),
     "msg_overridden": ("Override recorded with its reason.", "改派已记录（含理由）。"),
     "lines": ("Lines", "条目"),
     # urgent case

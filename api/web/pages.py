@@ -80,9 +80,15 @@ def lang_of(request: Request) -> str:
 def render(request: Request, name: str, who: Principal | None, status: int = 200, **ctx: Any) -> HTMLResponse:
     lang = lang_of(request)
     other = "en" if lang == "zh" else "zh"
+    t = i18n.translator(lang)
+    msg = request.query_params.get("msg")
+    if msg:  # "<case>: <code>" from an action → the translated sentence
+        subject, _, code = msg.rpartition(": ")
+        if f"msg_{code}" in i18n.LABELS:
+            msg = f"{subject}: {t('msg_' + code)}" if subject else t("msg_" + code)
     resp = templates.TemplateResponse(request, name, {
-        "t": i18n.translator(lang), "lang": lang, "who": who, "pages": PAGES.get(who.role, ()) if who else (),
-        "switch_url": str(request.url.include_query_params(lang=other)), "msg": request.query_params.get("msg"),
+        "t": t, "lang": lang, "who": who, "pages": PAGES.get(who.role, ()) if who else (),
+        "switch_url": str(request.url.include_query_params(lang=other)), "msg": msg,
         "err": request.query_params.get("err"), **ctx,
     }, status_code=status)
     if request.query_params.get("lang") in i18n.LANGS:

@@ -46,7 +46,7 @@ def test_coordinator_proposes_accepts_and_overrides(new_page, service) -> None: 
     shoot(page, "proposal")
 
     page.get_by_test_id("accept-caseA2").click()
-    expect(page.get_by_test_id("flash")).to_contain_text("caseA2: accepted")
+    expect(page.get_by_test_id("flash")).to_contain_text("caseA2: Line accepted and announced")
     expect(page.get_by_test_id("accepted-caseA2")).to_be_visible()
 
     # Override caseA1: a different team, online, with a reason; medA2 (conflict of interest) first.
@@ -71,8 +71,8 @@ def test_coordinator_proposes_accepts_and_overrides(new_page, service) -> None: 
     form.locator("input[name=online]").check()
     form.get_by_test_id("reason-caseA1").fill("parties asked for an online session")
     form.get_by_test_id("override-submit-caseA1").click()
-    expect(page.get_by_test_id("flash")).to_contain_text("caseA1: overridden")
-    expect(page.get_by_test_id("accepted-caseA1")).to_contain_text("parties asked for an online session")
+    expect(page.get_by_test_id("flash")).to_contain_text("caseA1: Override recorded")
+    expect(page.get_by_test_id("accepted-caseA1")).to_contain_text("medA online 2024-03-07 pm — parties asked for an online session")
     shoot(page, "proposal-after-override")
 
     engine = sa.create_engine(service.database_url)
@@ -126,6 +126,10 @@ def test_rotation_calendar_ical_and_replan_after_an_absence(new_page, service) -
     shoot(page, "rotation")
     ics = page.request.get(page.get_by_test_id("ical").get_attribute("href"))
     assert ics.ok and ics.text().startswith("BEGIN:VCALENDAR") and ics.text().count("BEGIN:VEVENT") == 2
+
+    page.get_by_test_id("publish").click()
+    expect(page.get_by_test_id("flash")).to_contain_text("Calendar published")
+    expect(page.get_by_test_id("plan-summary")).to_contain_text("Published")
 
     # Per-judge view.
     page.get_by_test_id("cell-townA-1").get_by_role("link", name="judge1").click()
