@@ -60,3 +60,14 @@ def test_make_runner_picks_in_process_for_one_worker() -> None:
     assert make_runner(1, "tcp://127.0.0.1:1").address == "tcp://127.0.0.1:1"
     with pytest.raises(ValueError, match="n_workers must be >= 1, got 0"):
         DaskRunner(n_workers=0)
+
+
+def test_runs_on_an_existing_cluster_given_its_scheduler_address(serial) -> None:
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        with DaskRunner(address=cluster.scheduler_address) as runner:
+            assert runner.workers == 2
+            report = simulate(load_scenario("sajin"), days=30, replications=4, seed=9, params=PARAMS, runner=runner)
+        assert len(cluster.workers) == 2  # the runner left the cluster it did not start running
+    assert _without_wall_time(report) == _without_wall_time(serial)
