@@ -59,10 +59,10 @@ def brute_force(path: Path, tmp_path: Path, horizon: int) -> float:
 
 @pytest.mark.parametrize("seed", range(4))
 def test_lower_bound_never_exceeds_the_brute_force_optimum_and_rosters_check(tmp_path, seed):
-    path = tiny(tmp_path, random.Random(seed), horizon=4)
+    path = tiny(tmp_path, random.Random(seed), horizon=3)
     inst = read_curtois(path)
-    r = solve_by_column_generation(to_roster_problem(inst), time_limit_s=5, workers=1, seed=0)
-    optimum = brute_force(path, tmp_path, 4)
+    r = solve_by_column_generation(to_roster_problem(inst), time_limit_s=2, workers=1, seed=0)
+    optimum = brute_force(path, tmp_path, 3)
     assert r.assignment is not None and r.converged
     penalty, errors = evaluate(path, write_roster(inst, r.assignment, tmp_path / "cg.csv"))
     assert errors == [] and penalty == r.objective
