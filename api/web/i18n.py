@@ -133,6 +133,31 @@ LABELS: dict[str, tuple[str, str]] = {
     "report": ("Planner's report (plots)", "规划报告（图表）"),
     "open_report": ("Open the report", "打开报告"),
     "recent_runs": ("Recent comparisons", "最近的比较"),
+    # domain values (category, role): shown as "中文 (value)" in Chinese so ids stay searchable
+    "cat_marriage_family": ("marriage & family", "婚恋家庭"),
+    "cat_neighbor": ("neighbours", "邻里"),
+    "cat_labor": ("labour", "劳动争议"),
+    "cat_property_management": ("property management", "物业"),
+    "cat_education": ("education", "教育"),
+    "cat_commercial": ("commercial", "商事"),
+    "cat_medical": ("medical", "医患"),
+    "cat_intellectual_property": ("intellectual property", "知识产权"),
+    "cat_road_traffic": ("road traffic", "道路交通"),
+    "cat_land": ("land", "土地权属"),
+    "cat_debt": ("debt", "债务"),
+    "cat_other": ("other", "其他"),
+    "seat_mediator": ("mediator", "调解员"),
+    "seat_industry_mediator": ("industry mediator", "行业调解员"),
+    "seat_lawyer": ("lawyer", "律师"),
+    "seat_counselor": ("counselor", "心理咨询师"),
+    "seat_social_worker": ("social worker", "社工"),
+    "seat_volunteer": ("volunteer", "义工"),
+    "seat_judge": ("judge", "法官"),
+    "seat_notary": ("notary", "公证员"),
+    "seat_arbitrator": ("arbitrator", "劳动仲裁员"),
+    "seat_police": ("police", "警调联动民警"),
+    "seat_grid_worker": ("grid worker", "网格员"),
+    "seat_legal_literate": ("legal literate", "法律明白人"),
 }
 
 
@@ -148,6 +173,11 @@ def translator(lang: str):  # type: ignore[no-untyped-def]
 
     def t(key: str) -> str:
         pair = LABELS.get(key)
-        return pair[i] if pair else key
+        if pair:
+            return pair[i]
+        for prefix in ("cat_", "seat_"):  # an unknown domain value shows as itself
+            if key.startswith(prefix):
+                return key[len(prefix):]
+        return key
 
     return t

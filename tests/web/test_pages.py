@@ -40,10 +40,14 @@ def test_coordinator_proposes_accepts_and_overrides(new_page, service) -> None: 
     lines = page.get_by_test_id("lines")
     expect(lines).to_contain_text("caseA2")
     row = lines.locator("tr[data-case=caseA2]")
-    expect(row).to_contain_text("neighbor")  # category
+    expect(row).to_contain_text("neighbours")  # category
     expect(row).to_contain_text("proficiency")  # the explanation
     expect(page.get_by_test_id("summary")).to_contain_text("optimal")
     shoot(page, "proposal")
+    page.set_viewport_size({"width": 390, "height": 844})  # phone: the table scrolls inside its box
+    box = page.locator(".scroll", has=page.get_by_test_id("lines"))
+    assert box.evaluate("e => e.scrollWidth > e.clientWidth && getComputedStyle(e).overflowX === 'auto'")
+    page.set_viewport_size({"width": 1366, "height": 768})
 
     page.get_by_test_id("accept-caseA2").click()
     expect(page.get_by_test_id("flash")).to_contain_text("caseA2: Line accepted and announced")
@@ -204,6 +208,7 @@ def test_language_switch_and_roles(new_page, service) -> None:  # type: ignore[n
     login(page, "coordA")
     expect(page.get_by_role("heading", level=1)).to_have_text("未结案件")
     expect(page.get_by_test_id("propose")).to_have_text("生成分配方案")
+    expect(page.get_by_test_id("cases").locator("tr", has_text="caseA1")).to_contain_text("劳动争议")
     shoot(page, "queue-zh")
     page.get_by_test_id("lang-switch").click()
     expect(page.get_by_test_id("propose")).to_have_text("Propose assignment")
