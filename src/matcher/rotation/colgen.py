@@ -15,7 +15,8 @@ priced, and its LP is as strong as the convex hull of each member's feasible ros
 - Integer master: CP-SAT over the generated rosters (exactly one per member), hinted with the best
   known roster; its solution is a full roster of the original problem.
 
-`applies_to(problem)` says whether a problem fits (no cross-staff rule other than covers).
+Any `RosterProblem` fits: among the core families only cover rows link staff. Rules a front end adds
+to a `RosterModel` afterwards (the judges' one-judge-per-center-slot, spread, pairs) are not seen.
 """
 
 from __future__ import annotations
@@ -49,11 +50,6 @@ def staff_slice(p: RosterProblem, s: int) -> RosterProblem:
         covers=[], requests_on=[], requests_off=[],
         pins={(0, per): k for (ss, per), k in p.pins.items() if ss == s},
     )
-
-
-def applies_to(p: RosterProblem) -> bool:
-    """Only cover rows link staff in the core families, so any core-only problem fits."""
-    return p.n_staff > 0
 
 
 @dataclass
