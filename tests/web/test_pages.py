@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import httpx
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
@@ -25,11 +26,16 @@ def test_login_sets_an_httponly_session_and_refuses_a_bad_key(new_page, service)
 
 
 def test_coordinator_proposes_accepts_and_overrides(new_page, service) -> None:  # type: ignore[no-untyped-def]
+    # A case nobody may take (every mediator excluded by the parties), taken in through the API.
+    r = httpx.post(f"{service.base}/cases", headers={"Authorization": "Bearer tok-web-admin"}, json={
+        "id": "caseA4", "category": "labor", "center": "townA", "received": "2024-03-03T12:00", "deadline": "2024-03-29",
+        "excluded_experts": ["medA", "medA2", "medB"]})
+    assert r.status_code == 201, r.text
     page = new_page()
     login(page, "coordA")
     assert page.url.endswith("/web/queue")
     cases = page.get_by_test_id("cases")
-    for case in ("caseA1", "caseA2", "caseA3"):
+    for case in ("caseA1", "caseA2", "caseA3", "caseA4"):
         expect(cases).to_contain_text(case)
     expect(cases).not_to_contain_text("caseB1")  # townB is outside coordA's area
     shoot(page, "queue")
@@ -43,6 +49,10 @@ def test_coordinator_proposes_accepts_and_overrides(new_page, service) -> None: 
     expect(row).to_contain_text("neighbours")  # category
     expect(row).to_contain_text("proficiency")  # the explanation
     expect(page.get_by_test_id("summary")).to_contain_text("optimal")
+    unassigned = page.get_by_test_id("unassigned").locator("tr[data-case=caseA4]")
+    expect(unassigned).to_contain_text("labour")
+    expect(unassigned.locator("td").nth(2)).to_contain_text("conflict of interest")  # the reasons given
+    expect(unassigned.locator("td").nth(3)).to_contain_text("excluded: medA, medA2, medB")  # the diagnosis
     shoot(page, "proposal")
     page.set_viewport_size({"width": 390, "height": 844})  # phone: the table scrolls inside its box
     box = page.locator(".scroll", has=page.get_by_test_id("lines"))
