@@ -44,6 +44,9 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
 
 
 def chromium_path() -> str | None:
+    override = os.environ.get("MATCHER_CHROMIUM")  # another build of chromium, or a path that does not exist
+    if override:
+        return override if os.path.exists(override) else None
     for name in ("chromium", "chromium-browser"):
         found = shutil.which(name)
         if found:
