@@ -106,6 +106,9 @@ def test_coordinator_proposes_accepts_and_overrides(new_page, service) -> None: 
     expect(other.get_by_test_id("cases")).not_to_contain_text("caseA1")
     resp = other.goto(proposal_url)
     assert resp is not None and resp.status == 404
+    # A hand-made form for townA is refused by the API's own area check.
+    resp = other.request.post("/web/queue/propose", form={"center": "townA"})
+    assert "outside%20your%20area" in resp.url or "outside your area" in resp.text(), resp.url
 
 
 def test_urgent_case_shows_top_recommendations_with_earliest_slots(new_page, service) -> None:  # type: ignore[no-untyped-def]
