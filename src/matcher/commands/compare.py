@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from .simulate import add_run_options, params_from, progress_printer, scenario_centers
+from .simulate import add_run_options, params_from, progress_printer, scenario_centers, write_outputs
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -50,12 +50,5 @@ def run(args: argparse.Namespace) -> int:
     print(f"{len(variants)} variants × {args.replications} replications, {args.days} days, seed {args.seed}, "
           f"{report.wall_seconds:,.1f} s on {report.workers} worker(s)")
     print(comparison_table(report))
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(report.model_dump_json(indent=1), encoding="utf-8")
-        print(f"wrote {args.out}")
-    if args.html:
-        args.html.parent.mkdir(parents=True, exist_ok=True)
-        args.html.write_text(render_html(report, centers=scenario_centers(base_scenario(variants[0]))), encoding="utf-8")
-        print(f"wrote {args.html}")
+    write_outputs(args, report, lambda: render_html(report, centers=scenario_centers(base_scenario(variants[0]))))
     return 0

@@ -58,6 +58,18 @@ def progress_printer(args: argparse.Namespace, what: str):  # type: ignore[no-un
     return show
 
 
+def write_outputs(args: argparse.Namespace, report, html=None) -> None:  # type: ignore[no-untyped-def]
+    """``--out`` (the report as JSON) and ``--html`` (``html()`` gives the page), when asked for."""
+    if getattr(args, "out", None):
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(report.model_dump_json(indent=1), encoding="utf-8")
+        print(f"wrote {args.out}")
+    if html is not None and getattr(args, "html", None):
+        args.html.parent.mkdir(parents=True, exist_ok=True)
+        args.html.write_text(html(), encoding="utf-8")
+        print(f"wrote {args.html}")
+
+
 def scenario_centers(scenario) -> list[tuple[str, str | None, str]]:  # type: ignore[no-untyped-def]
     return [(c.id, c.parent, c.name) for c in scenario.centers]
 
@@ -99,15 +111,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"{report.scenario}: {report.days} days from {report.start}, {report.replications} replications, seed {report.seed}, "
           f"{report.wall_seconds:,.1f} s")
     print(kpi_table(report))
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(report.model_dump_json(indent=1), encoding="utf-8")
-        print(f"wrote {args.out}")
-    if args.html:
-        args.html.parent.mkdir(parents=True, exist_ok=True)
-        comp = as_comparison(report, variant.name, variant.describe(), workers)
-        args.html.write_text(render_html(comp, title=f"Simulation 仿真: {report.scenario}", centers=scenario_centers(scenario)),
-                             encoding="utf-8")
-        print(f"wrote {args.html}")
+    write_outputs(args, report, lambda: render_html(
+        as_comparison(report, variant.name, variant.describe(), workers),
+        title=f"Simulation 仿真: {report.scenario}", centers=scenario_centers(scenario)))
     return 0
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from .simulate import add_run_options, params_from, progress_printer
+from .simulate import add_run_options, params_from, progress_printer, write_outputs
 
 
 def parse_group(text: str):  # type: ignore[no-untyped-def]
@@ -75,8 +75,5 @@ def run(args: argparse.Namespace) -> int:
     print(f"{res.scenario}: {len(res.explored)} rosters simulated ({args.days} days × {args.replications} replications, "
           f"seed {args.seed}) in {res.wall_seconds:,.1f} s")
     print(staffing_table(res))
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(res.model_dump_json(indent=1), encoding="utf-8")
-        print(f"wrote {args.out}")
+    write_outputs(args, res)
     return 0 if res.best is not None else 1

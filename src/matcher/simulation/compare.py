@@ -11,7 +11,6 @@ over every Dask worker.
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict
@@ -20,8 +19,8 @@ from matcher.assignment import ObjectiveWeights
 
 from .kpis import Estimate, estimate
 from .params import SimulationParams
-from .parallel import Progress, Runner, SerialRunner
-from .run import SimulationReport, _fmt, check_run, kpi_doc, replicate, report_from
+from .parallel import Progress, Runner
+from .run import SimulationReport, _fmt, check_run, kpi_doc, simulate_many
 from .variants import ScenarioVariant, apply_variant, base_scenario
 
 #: KPIs that measure the machine, not the centers: shown, never differenced.
@@ -87,8 +86,6 @@ def compare_scenarios(
     if dupes:
         raise ValueError(f"variant names must be unique, got {dupes[0]!r} twice")
     check_run(days, replications, warmup_days, seed)
-    runner = runner or SerialRunner()
-    t0 = time.perf_counter()
     bases: dict[tuple[str | None, str], object] = {}
     applied = []
     for v in variants:
@@ -96,15 +93,10 @@ def compare_scenarios(
         if key not in bases:
             bases[key] = base_scenario(v)
         applied.append(apply_variant(v, params, bases[key]))  # type: ignore[arg-type]
-    tasks = [(scen, days, seed, r, p, weights, assigner, warmup_days, None)
-             for scen, p in applied for r in range(replications)]
-    results = runner.map(replicate, tasks, progress)
-    wall = time.perf_counter() - t0
-    out = []
-    for i, (v, (scen, p)) in enumerate(zip(variants, applied)):
-        rep = report_from(scen, results[i * replications:(i + 1) * replications], days=days, seed=seed,
-                          warmup_days=warmup_days, assigner=assigner, params=p, start=None, wall_seconds=wall)
-        out.append(VariantResult(name=v.name, description=v.describe(), report=rep))
+    reports = simulate_many(applied, days, replications, seed, weights, assigner=assigner, warmup_days=warmup_days,
+                            runner=runner, progress=progress)
+    wall = reports[0].wall_seconds
+    out = [VariantResult(name=v.name, description=v.describe(), report=rep) for v, rep in zip(variants, reports)]
     diffs = {v.name: paired_differences(out[0].report, v.report) for v in out[1:]}
     return ComparisonReport(days=days, replications=replications, seed=seed, warmup_days=warmup_days,
                             variants=out, differences=diffs, wall_seconds=wall, workers=getattr(runner, "workers", 1))

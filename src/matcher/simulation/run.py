@@ -143,6 +143,32 @@ def report_from(
     )
 
 
+def simulate_many(
+    prepared: Sequence[tuple[Scenario, SimulationParams]],
+    days: int,
+    replications: int,
+    seed: int,
+    weights: ObjectiveWeights | None = None,
+    *,
+    assigner: str = "engine",
+    warmup_days: int = 0,
+    start: dt.date | None = None,
+    runner: Runner | None = None,
+    progress: Progress | None = None,
+) -> list[SimulationReport]:
+    """Simulate several (scenario, parameters) pairs with the same seeds, every (pair, replication)
+    handed to the runner at once so a sweep spreads over all its workers; one report per pair."""
+    check_run(days, replications, warmup_days, seed)
+    runner = runner or SerialRunner()
+    t0 = time.perf_counter()
+    tasks = [(scen, days, seed, r, p, weights, assigner, warmup_days, start) for scen, p in prepared for r in range(replications)]
+    results = runner.map(replicate, tasks, progress)
+    wall = time.perf_counter() - t0
+    return [report_from(scen, results[i * replications:(i + 1) * replications], days=days, seed=seed,
+                        warmup_days=warmup_days, assigner=assigner, params=p, start=start, wall_seconds=wall)
+            for i, (scen, p) in enumerate(prepared)]
+
+
 def simulate(
     scenario: Scenario,
     days: int,
@@ -158,14 +184,9 @@ def simulate(
     progress: Progress | None = None,
 ) -> SimulationReport:
     """Simulate ``days`` days of ``scenario`` ``replications`` times (see :mod:`.engine`)."""
-    check_run(days, replications, warmup_days, seed)
-    params = params or SimulationParams()
-    runner = runner or SerialRunner()
-    t0 = time.perf_counter()
-    tasks = [(scenario, days, seed, r, params, weights, assigner, warmup_days, start) for r in range(replications)]
-    results = runner.map(replicate, tasks, progress)
-    return report_from(scenario, results, days=days, seed=seed, warmup_days=warmup_days, assigner=assigner,
-                       params=params, start=start, wall_seconds=time.perf_counter() - t0)
+    (report,) = simulate_many([(scenario, params or SimulationParams())], days, replications, seed, weights,
+                              assigner=assigner, warmup_days=warmup_days, start=start, runner=runner, progress=progress)
+    return report
 
 
 def _fmt(x: float, digits: int = 3) -> str:

@@ -30,7 +30,7 @@ from matcher.domain import Role, Scenario
 from .kpis import Estimate
 from .params import SimulationParams
 from .parallel import Progress, Runner, SerialRunner
-from .run import check_run, replicate, report_from
+from .run import check_run, simulate_many
 from .variants import AddExperts, RemoveExperts, ScenarioVariant, apply_variant
 
 
@@ -180,12 +180,9 @@ def search_staffing(
         todo = [c for c in {key(c): c for c in batch}.values() if key(c) not in seen]
         if todo:
             prepared = [apply_variant(roster_variant(scenario, groups, c), params, scenario) for c in todo]
-            tasks = [(scen, days, seed, r, p, weights, assigner, warmup_days, None)
-                     for scen, p in prepared for r in range(replications)]
-            results = runner.map(replicate, tasks, progress)
-            for i, (c, (scen, p)) in enumerate(zip(todo, prepared)):
-                rep = report_from(scen, results[i * replications:(i + 1) * replications], days=days, seed=seed,
-                                  warmup_days=warmup_days, assigner=assigner, params=p, start=None, wall_seconds=0.0)
+            reports = simulate_many(prepared, days, replications, seed, weights, assigner=assigner,
+                                    warmup_days=warmup_days, runner=runner, progress=progress)
+            for c, rep in zip(todo, reports):
                 est = rep.summary.get(target.kpi)
                 if est is None:
                     raise ValueError(f"target.kpi = {target.kpi!r}: not a KPI of the simulation ({', '.join(rep.summary)})")
