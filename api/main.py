@@ -24,6 +24,7 @@ from .services.rotation_plans import run_rotate_job
 from .services.simulations import run_compare_job
 from .services.store import seed_from_scenario
 from .web import mount as mount_web_pages, run_replan_job
+from .pages import mount as mount_ui_pages
 
 log = logging.getLogger("matcher.api")
 
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"status": "ok"}
 
     mount_web_pages(app)  # the pages for coordinators, court staff and planners (/web)
+    mount_ui_pages(app)  # the same roles' pages under /ui (api/pages)
 
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     return app
