@@ -31,7 +31,7 @@ function say(el, text, cls) { el.textContent = text; el.className = "status " + 
 // ---- 1. coordinator's queue ------------------------------------------------------------------
 async function queuePage() {
   const sel = $("#center");
-  sel.innerHTML = AREA.map((c) => `<option>${esc(c)}</option>`).join("");
+  sel.innerHTML = AREA.map((c) => `<option value="${esc(c)}">${esc(c)}</option>`).join("");
   const cases = await api("/cases?status=open");
   const byId = Object.fromEntries(cases.map((c) => [c.id, c]));
   fill($("#cases"), cases.map((c) => `<tr><td>${esc(c.id)}</td><td>${esc(c.center)}</td><td>${esc(c.category)}</td><td>${c.sensitive ? "●" : ""}</td></tr>`));
@@ -64,8 +64,8 @@ async function queuePage() {
       const job = await api(`/centers/${encodeURIComponent(sel.value)}/proposals`, {method: "POST"});
       const done = await waitJob(job.id, (j) => say(status, `${T.running} ${Math.round(j.progress * 100)}%`));
       if (done.status !== "succeeded") return say(status, `${T.failed}: ${done.error || done.status}`, "error");
-      say(status, T.done, "ok");
       await show(done.result_id);
+      say(status, T.done, "ok");  // after the table is drawn: "Done" means it is on the page
     } catch (e) { say(status, `${T.error}: ${e.message}`, "error"); }
   };
 
@@ -125,11 +125,18 @@ async function rotationPage() {
     }).join("") + "</tr>";
     let changed = 0;
     $("#grid tbody").innerHTML = centers.map((c) => `<tr><th>${esc(c)}</th>` + Array.from({length: weeks}, (_, w) => {
-      const here = plan.entries.filter((e) => e.center === c && Math.floor((new Date(e.slot.date + "T00:00:00Z") - start) / (7 * 86400000)) === w && (!judge || e.judge === judge));
+      const inCell = (e) => e.center === c && Math.floor((new Date(e.slot.date + "T00:00:00Z") - start) / (7 * 86400000)) === w && (!judge || e.judge === judge);
+      const here = plan.entries.filter(inCell);
       const cv = cov[`${c}|${w + 1}`], short = cv && cv.planned < cv.required;
-      const items = here.map((e) => { const n = before && !before.has(key(e)); if (n) changed++; return `<li class="${n ? "changed" : ""}">${esc(e.judge)} <span class="muted">${esc(e.slot.date.slice(5))} ${esc(e.slot.half)}</span></li>`; }).join("");
+      const label = (e) => `${esc(e.judge)} <span class="muted">${esc(e.slot.date.slice(5))} ${esc(e.slot.half)}</span>`;
+      let items = here.map((e) => { const n = before && !before.has(key(e)); if (n) changed++; return `<li class="${n ? "changed" : ""}">${label(e)}</li>`; }).join("");
+      if (before) {  // what the re-plan took away, struck through
+        const now = new Set(plan.entries.map(key));
+        items += previous.entries.filter((e) => inCell(e) && !now.has(key(e))).map((e) => { changed++; return `<li class="removed"><s>${label(e)}</s></li>`; }).join("");
+      }
       return `<td class="${short ? "short" : ""}">${cv ? `<span class="muted">${cv.planned}/${cv.required}</span>` : ""}<ul>${items}</ul></td>`;
     }).join("") + "</tr>").join("");
+    say($("#plan-status"), `${T.done} (${plan.status})`, "ok");
     if (before) { $("#changes-note").hidden = false; $("#changes-count").textContent = changed; }
     $("#shortfalls").innerHTML = (s.coverage || []).filter((c) => c.planned < c.required)
       .map((c) => `<li class="short">${esc(c.center)} · ${T.week} ${c.week}: ${c.planned}/${c.required}</li>`).join("") || `<li class="muted">${T.none}</li>`;
@@ -143,16 +150,14 @@ async function rotationPage() {
     const job = await api("/rotation/plans", {method: "POST", body: {weeks: Number($("#weeks").value), time_limit_s: 3}});
     const done = await waitJob(job.id, (j) => say(status, `${T.running} ${Math.round(j.progress * 100)}%`));
     if (done.status !== "succeeded") { say(status, `${T.failed}: ${done.error || done.status}`, "error"); return null; }
-    const p = await api("/rotation/plans/" + done.result_id);
-    say(status, `${T.done} (${p.status})`, "ok");
-    return p;
+    return api("/rotation/plans/" + done.result_id);
   }
 
   function judges() {
     const js = [...new Set(plan.entries.map((e) => e.judge))].sort();
     const f = $("#judge-filter"), keep = f.value;
-    f.innerHTML = `<option value="">${T.all_judges}</option>` + js.map((j) => `<option>${esc(j)}</option>`).join(""); f.value = keep;
-    $("#absent-judge").innerHTML = js.map((j) => `<option>${esc(j)}</option>`).join("");
+    f.innerHTML = `<option value="">${T.all_judges}</option>` + js.map((j) => `<option value="${esc(j)}">${esc(j)}</option>`).join(""); f.value = keep;
+    $("#absent-judge").innerHTML = js.map((j) => `<option value="${esc(j)}">${esc(j)}</option>`).join("");
     $("#absent-from").value = $("#absent-from").value || plan.summary.start;
     $("#absent-to").value = $("#absent-to").value || plan.summary.start;
     $("#absence").hidden = false;
@@ -192,7 +197,7 @@ async function comparePage() {
       const job = await api("/simulations", {method: "POST", body: {variants: [$("#base").value, ...chosen], days: Number($("#days").value), replications: Number($("#reps").value)}});
       const done = await waitJob(job.id, (j) => { bar.value = j.progress; say(status, `${T.progress} ${Math.round(j.progress * 100)}%`); });
       if (done.status !== "succeeded") return say(status, `${T.failed}: ${done.error || done.status}`, "error");
-      bar.value = 1; say(status, T.done, "ok");
+      bar.value = 1;
       const r = await api("/simulations/" + done.result_id);
       const names = r.variants.map((v) => v.name);
       $("#kpis thead").innerHTML = `<tr><th>${T.kpi}</th>` + names.map((n) => `<th>${esc(n)}</th>`).join("") + "</tr>";
@@ -203,6 +208,7 @@ async function comparePage() {
         return `<td>${num(e.mean)} ± ${num(e.half_width)}${d}</td>`;
       }).join("") + "</tr>").join("");
       const frame = $("#report"); frame.hidden = false; frame.src = `/ui/api/simulations/${done.result_id}/report.html`;
+      say(status, T.done, "ok");
     } catch (e) { say(status, `${T.error}: ${e.message}`, "error"); }
   };
 }
