@@ -112,5 +112,5 @@ def snap(page, name: str) -> None:  # type: ignore[no-untyped-def]
     SHOTS.mkdir(parents=True, exist_ok=True)
     for w, h in ((1366, 768), (390, 844)):
         page.set_viewport_size({"width": w, "height": h})
-        page.screenshot(path=str(SHOTS / f"{name}-{w}x{h}.png"), full_page=True)
+        page.screenshot(path=str(SHOTS / f"ui-{name}-{w}x{h}.png"), full_page=True)
     page.set_viewport_size({"width": 1366, "height": 768})

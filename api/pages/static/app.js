@@ -153,8 +153,9 @@ async function rotationPage() {
     return api("/rotation/plans/" + done.result_id);
   }
 
-  function judges() {
-    const js = [...new Set(plan.entries.map((e) => e.judge))].sort();
+  const roster = (await api("/experts?role=judge&limit=5000")).map((j) => j.id);
+  function judges() {  // everyone on the roster (an absent judge may drop out of the plan)
+    const js = [...new Set([...roster, ...plan.entries.map((e) => e.judge)])].sort();
     const f = $("#judge-filter"), keep = f.value;
     f.innerHTML = `<option value="">${T.all_judges}</option>` + js.map((j) => `<option value="${esc(j)}">${esc(j)}</option>`).join(""); f.value = keep;
     $("#absent-judge").innerHTML = js.map((j) => `<option value="${esc(j)}">${esc(j)}</option>`).join("");
