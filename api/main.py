@@ -16,6 +16,7 @@ from .core.problems import problem_response
 from .core.security import hash_token
 from .db.models import ApiKeyRow, CenterRow, UserRow
 from .db.session import make_engine, migrate, session_factory
+from .pages import mount as mount_ui_pages
 from .routes import admin, cases, centers, experts, jobs, proposals, rotation, simulations
 from .services.jobs import JobRunner
 from .services.proposals import run_assign_job
@@ -24,7 +25,6 @@ from .services.rotation_plans import run_rotate_job
 from .services.simulations import run_compare_job
 from .services.store import seed_from_scenario
 from .web import mount as mount_web_pages, run_replan_job
-from .pages import mount as mount_ui_pages
 
 log = logging.getLogger("matcher.api")
 
