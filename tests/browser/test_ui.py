@@ -60,9 +60,15 @@ def test_coordinator_proposes_accepts_and_overrides(page) -> None:  # type: igno
     assert "mediator" in first.inner_text() or ":" in first.locator("td").nth(2).inner_text()  # team seats shown
     first.locator("button.accept").click()
     expect(first.locator("td.act")).to_contain_text("Accepted")
+    # Override with the first explained alternative: its team is what gets announced.
+    alt_team = second.locator("ul.alts li").first.inner_text().split(" 20")[0]  # "mediator: med000xx"
+    second.locator("select.choice").select_option("0")
     second.locator("input.reason").fill("party asked for a Cantonese speaker")
     second.locator("button.override").click()
     expect(second.locator("td.act")).to_contain_text("Overridden: party asked for a Cantonese speaker")
+    expect(second.locator("td.act")).to_contain_text(alt_team)
+    announced = page.request.get(f"/ui/api/assignments/{second.get_attribute('data-case')}").text()
+    assert alt_team.split(": ")[1] in announced and "Cantonese" in announced
     assert fits_phone(page)
     snap(page, "queue")
     # Accepted lines stay accepted when the proposal is read again (the API stored them).

@@ -48,6 +48,7 @@ async function queuePage() {
         + (ex.excluded || []).map((x) => `<li class="muted">${T.excluded}: ${esc(x.expert)} — ${esc(x.reason)}</li>`).join("");
       const done = ln.accepted ? `<span class="ok">${T.accepted}</span>` :
         `<button class="accept" data-case="${esc(ln.case)}">${T.accept}</button>
+         <select class="choice" data-case="${esc(ln.case)}" aria-label="${T.override}"><option value="">${T.team}: ${T.proposal}</option>${(ex.alternatives || []).map((a, i) => `<option value="${i}">${T.alternatives} ${i + 1}</option>`).join("")}</select>
          <input class="reason" data-case="${esc(ln.case)}" placeholder="${T.reason}" aria-label="${T.reason}">
          <button class="override" data-case="${esc(ln.case)}">${T.override}</button>`;
       return `<tr data-case="${esc(ln.case)}"><td>${esc(ln.case)}</td><td>${esc((byId[ln.case] || {}).category || "")}</td><td>${team(ln.line.team)}</td>
@@ -78,9 +79,15 @@ async function queuePage() {
         b.closest("td").innerHTML = `<span class="ok">${T.accepted}</span>`;
       } else {
         const reason = document.querySelector(`input.reason[data-case="${CSS.escape(c)}"]`).value.trim();
-        const body = {team: ln.line.team, slot: ln.line.slot, room: ln.line.room, online: ln.line.online, reason};
+        // The coordinator's own pick: the proposed team, or one of the explained alternatives.
+        const pick = document.querySelector(`select.choice[data-case="${CSS.escape(c)}"]`).value;
+        const alt = pick === "" ? null : ln.explanation.alternatives[Number(pick)];
+        const slotOf = (txt) => { if (!txt) return null; const [date, half] = txt.split(" "); return {date, half}; };
+        const body = alt
+          ? {team: alt.team, slot: slotOf(alt.slot), room: alt.online || !alt.slot ? null : ln.line.room, online: alt.online, reason}
+          : {team: ln.line.team, slot: ln.line.slot, room: ln.line.room, online: ln.line.online, reason};
         await api(`/proposals/${proposal.id}/lines/${encodeURIComponent(c)}/override`, {method: "POST", body});
-        b.closest("td").innerHTML = `<span class="ok">${T.overridden}: ${esc(reason)}</span>`;
+        b.closest("td").innerHTML = `<span class="ok">${T.overridden}: ${esc(reason)}</span><br>${team(body.team)}`;
       }
     } catch (e) { say(status, `${T.error}: ${e.message}`, "error"); }
   });
