@@ -29,6 +29,8 @@ def test_pages_need_a_login_and_a_known_key(page) -> None:  # type: ignore[no-un
 def test_labels_in_both_languages_and_the_choice_sticks(page) -> None:  # type: ignore[no-untyped-def]
     login(page, "coord", lang="zh")
     expect(page.locator("#propose")).to_have_text("生成分配建议")
+    expect(page.locator("#cases tbody tr")).to_have_count(8)
+    snap(page, "queue-zh")
     page.goto("/ui/urgent")  # no ?lang: the cookie remembers Chinese
     expect(page.locator("#recommend")).to_have_text("推荐")
     page.goto("/ui/urgent?lang=en")
