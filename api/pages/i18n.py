@@ -21,6 +21,7 @@ LABELS: dict[str, dict[str, str]] = {
         "base": "Base", "variants": "Variants", "days": "Days", "replications": "Replications", "run": "Run comparison",
         "progress": "Progress", "report": "Report", "kpi": "KPI", "difference": "Difference vs base",
         "language": "中文", "error": "Error", "score": "Score", "excluded": "Excluded",
+        "role_coordinator": "coordinator", "role_court_staff": "court staff", "role_planner": "planner", "role_admin": "admin",
     },
     "zh": {
         "title": "调处匹配", "login": "登录", "logout": "退出", "api_key": "API 密钥",
@@ -40,6 +41,7 @@ LABELS: dict[str, dict[str, str]] = {
         "base": "基准方案", "variants": "比较方案", "days": "天数", "replications": "重复次数", "run": "运行比较",
         "progress": "进度", "report": "报告", "kpi": "指标", "difference": "与基准之差",
         "language": "English", "error": "错误", "score": "得分", "excluded": "排除",
+        "role_coordinator": "协调员", "role_court_staff": "法院工作人员", "role_planner": "规划人员", "role_admin": "管理员",
     },
 }
 
