@@ -6,6 +6,7 @@ inline with a bundled base — never as file paths, so a request cannot read oth
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -74,7 +75,8 @@ def run_compare_job(db: Session, job: JobRow) -> Callable[[Session], str | None]
             summary={"variants": [v.name for v in report.variants], "days": report.days,
                      "replications": report.replications, "seed": report.seed, "warmup_days": report.warmup_days,
                      "wall_seconds": round(report.wall_seconds, 3), "table": comparison_table(report)},
-            report=report.model_dump(mode="json"),
+            # Through JSON text: undefined KPIs (NaN) become "NaN" strings, which PostgreSQL's json accepts.
+            report=json.loads(report.model_dump_json()),
         ))
         return run_id
 

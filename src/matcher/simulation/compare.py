@@ -28,7 +28,7 @@ MACHINE_KPIS = ("solve_seconds",)
 
 
 class VariantResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, ser_json_inf_nan="strings")  # JSON without NaN (PostgreSQL refuses it)
 
     name: str
     description: str
@@ -38,7 +38,7 @@ class VariantResult(BaseModel):
 class ComparisonReport(BaseModel):
     """Each variant's report, and each variant's paired differences to the first (the base)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, ser_json_inf_nan="strings")  # JSON without NaN (PostgreSQL refuses it)
 
     days: int
     replications: int

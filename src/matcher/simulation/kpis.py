@@ -132,7 +132,7 @@ def t975(df: int) -> float:
 class Estimate(BaseModel):
     """Mean across replications with its 95% t-interval (half_width NaN with one replication)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, ser_json_inf_nan="strings")  # JSON without NaN (PostgreSQL refuses it)
 
     mean: float
     half_width: float

@@ -38,7 +38,7 @@ Progress = Callable[[int, int], None]  # (tasks done, tasks in all)
 class ReplicationResult(BaseModel):
     """What one replication reports: small, picklable, the same whichever worker ran it."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, ser_json_inf_nan="strings")  # JSON without NaN (PostgreSQL refuses it)
 
     replication: int
     kpis: dict[str, float]
@@ -51,7 +51,7 @@ class ReplicationResult(BaseModel):
 class SimulationReport(BaseModel):
     """KPIs of every replication, their means with 95% t-intervals, and the mean backlog by day."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, ser_json_inf_nan="strings")  # JSON without NaN (PostgreSQL refuses it)
 
     scenario: str
     start: dt.date

@@ -75,7 +75,7 @@ class StaffingTarget(BaseModel):
 
 
 class StaffingPoint(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, ser_json_inf_nan="strings")  # JSON without NaN (PostgreSQL refuses it)
 
     counts: dict[str, int]
     cost: float
@@ -84,7 +84,7 @@ class StaffingPoint(BaseModel):
 
 
 class StaffingResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, ser_json_inf_nan="strings")  # JSON without NaN (PostgreSQL refuses it)
 
     scenario: str
     target: StaffingTarget
