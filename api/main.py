@@ -16,7 +16,6 @@ from .core.problems import problem_response
 from .core.security import hash_token
 from .db.models import ApiKeyRow, CenterRow, UserRow
 from .db.session import make_engine, migrate, session_factory
-from .pages import mount as mount_ui_pages
 from .routes import admin, cases, centers, experts, jobs, proposals, rotation, simulations
 from .services.jobs import JobRunner
 from .services.proposals import run_assign_job
@@ -108,7 +107,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"status": "ok"}
 
     mount_web_pages(app)  # the pages for coordinators, court staff and planners (/web)
-    mount_ui_pages(app)  # the same roles' pages under /ui (api/pages)
 
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     return app
