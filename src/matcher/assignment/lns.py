@@ -74,6 +74,12 @@ def to_keys(p: Problem, choices: dict[int, Choice]) -> dict[int, Key]:
 
 
 def from_keys(p: Problem, keys: dict[int, Key]) -> dict[int, Choice]:
+    """Plans by expert id back to option indices in ``p``.
+
+    A key records the session's mode, not each seat's, and a seat may sit in another mode than the
+    session (a judge is in person at an online session): such a seat matches the expert's option of
+    the other mode. A case whose expert has no option left in ``p`` is left out of the plan
+    (unassigned) rather than raising — a worse but valid plan; the search then improves on it."""
     out = {}
     index = p.expert_index
     for k, (mode, slot, experts) in keys.items():
@@ -81,8 +87,13 @@ def from_keys(p: Problem, keys: dict[int, Key]) -> dict[int, Choice]:
         opts = []
         for seat, eid in zip(pc.seats, experts):
             e = index[eid]
-            opts.append(next(o for o, opt in enumerate(seat.options) if opt.expert == e and opt.mode == mode))
-        out[k] = Choice(k, mode, slot, tuple(opts))
+            same = [o for o, opt in enumerate(seat.options) if opt.expert == e]
+            exact = [o for o in same if seat.options[o].mode == mode]
+            if not same:
+                break
+            opts.append((exact or same)[0])
+        if len(opts) == len(pc.seats):
+            out[k] = Choice(k, mode, slot, tuple(opts))
     return out
 
 
