@@ -1,0 +1,440 @@
+"""The time-indexed relaxation of the whole model: a bound that sees the experts' coupling, and on
+a Bao'an day the optimal plan itself.
+
+The rooms flow bound (:func:`bounds.room_flow_bound`) lets every case take its cheapest team in its
+slot as if no other case wanted those experts; on a Bao'an day that leaves a 7% gap, because the
+few cheapest mediators of a street are wanted by every case there in the same half-days. This
+linear program keeps them coupled. Columns:
+
+- ``x[k, j, r, s]``: pool row ``r`` (an expert in a mode) takes seat ``j`` of case ``k`` in slot ``s``
+  (a case without session: just takes the seat);
+- ``y[k, m, s]``: case ``k`` meets in mode ``m`` in slot ``s``; ``u[k]``: case ``k`` stays unassigned;
+- ``L``: the busiest expert's line count (the balance term).
+
+Rows: one choice per case (Σ y + u = 1); every seat filled in the session's mode and slot
+(Σ_r x = y); an expert in at most one session per half-day; weekly session limits; open-case limits;
+rooms per center and half-day; ``L ≥`` lines of every expert. An integer point is a plan obeying
+every rule (two seats of one team never share an expert: they would sit in the same half-day) and
+costing exactly what :func:`objective.evaluate` says, disruption aside (below).
+
+Only the ``per_slot`` cheapest free rows of each (seat, mode, slot) become columns, so the LP alone
+bounds only plans made of them. The bound for the *whole* problem comes from Lagrangian duality:
+price the expert rows (half-day, week, open cases, balance) with the LP's duals, and each case
+independently picks its mode and slot and each seat its cheapest expert at the priced cost, over
+*every* pool row (experts not remembered count at their ``dropped_min``, prices being ≥ 0), while
+the rooms stay exact in the flow of :func:`bounds.room_flow_bound`. That value bounds the optimum
+for any nonnegative prices (weak duality), and equals the LP over every column when the duals price
+every left-out column at ≥ 0 (otherwise those columns are added and the LP solved again).
+
+The disruption term (≥ 0, only with earlier lines) is left out: the bound stays valid, only weaker.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.linear_solver import linear_solver_pb2 as pb
+from ortools.linear_solver import pywraplp
+
+from .bounds import INF, CaseBound, room_flow_bound
+from .candidates import IN_PERSON, MODES, Problem, option_slot_matrix
+from .config import ObjectiveWeights
+from .objective import RISK_FACTOR
+
+#: Cost scale of the Lagrangian rooms flow (its arc costs are rounded down to 1/FLOW_SCALE): fine
+#: enough that rounding costs under 0.001 over a Bao'an day.
+FLOW_SCALE = 100_000
+
+#: A column whose reduced cost is below −PRICE_TOL would lower the LP: it joins the next round.
+PRICE_TOL = 1e-6
+
+
+@dataclass
+class _Seat:
+    """One (case, seat): its priced-in availability and the columns it has in the LP."""
+
+    case: int
+    seat: int
+    free: np.ndarray  # (pool rows × slots): the row may sit in that slot (mode and case rules applied)
+    in_lp: np.ndarray  # (pool rows × slots): the column is in the LP
+
+
+@dataclass
+class Prices:
+    """Lagrange multipliers (all ≥ 0) of the expert rows."""
+
+    place: np.ndarray  # (experts × slots): one place at a time
+    week: np.ndarray  # (experts × weeks): sessions per week
+    line: np.ndarray  # (experts,): open cases
+    balance: np.ndarray  # (experts,): L ≥ lines; scaled down to Σ ≤ the balance weight when used
+
+
+@dataclass
+class Outcome:
+    """What the relaxation gives: a valid bound for the whole problem, and a plan when it found one."""
+
+    bound: float | None  # Lagrangian bound over every option (None if the LP was not solved)
+    lp_value: float | None  # the LP's value over its columns
+    plan: dict[int, tuple[int, int | None, tuple[str, ...]]] | None  # by expert id, as lns.Key
+    integral: bool  # the LP's own optimum was a plan (no integer search needed)
+    columns: int
+    rounds: int
+
+
+def slot_costs(pc, p: Problem, w: ObjectiveWeights) -> dict[int, np.ndarray]:
+    """Per mode: the session's cost (urgency + waiting) in each slot, ∞ where the case cannot meet."""
+    age = max(0, (p.start - pc.case.received.date()).days)
+    per_slot = w.urgency * RISK_FACTOR[pc.case.risk] + w.waiting * age / 10.0
+    n = len(p.slots)
+    return {m: np.where(pc.slot_ok[m], per_slot * np.arange(n), INF) for m in MODES}
+
+
+class TimeIndexedLP:
+    """The LP over a growing set of columns (see the module docstring)."""
+
+    def __init__(self, p: Problem, w: ObjectiveWeights, per_slot: int):
+        self.p, self.w = p, w
+        self.n_slots = len(p.slots)
+        self.weeks = np.unique(p.week_of_slot)
+        self.week_idx = np.searchsorted(self.weeks, p.week_of_slot)
+        self.week_caps = np.array([[max(0, p.session_capacity[e, int(wk)]) for wk in self.weeks]
+                                   for e in range(len(p.experts))], float).reshape(len(p.experts), len(self.weeks))
+        self.seats: list[_Seat] = []
+        for pc in p.cases:
+            for j, seat in enumerate(pc.seats):
+                free = option_slot_matrix(p, pc, seat, np.arange(len(seat.pool)))
+                in_lp = np.zeros_like(free)
+                if pc.needs_session:
+                    # The per_slot cheapest rows of each mode free in each slot.
+                    for m in MODES:
+                        rows = np.flatnonzero(seat.pool.mode == m)
+                        order = rows[np.argsort(seat.pool.cost[rows], kind="stable")]
+                        f = free[order]
+                        in_lp[order] = f & (np.cumsum(f, axis=0) <= per_slot)
+                else:
+                    order = np.argsort(seat.pool.cost, kind="stable")[:per_slot]
+                    in_lp[order, 0] = True  # slot column 0 stands for "no slot"
+                self.seats.append(_Seat(pc.index, j, free, in_lp))
+        self.seat_of = {(s.case, s.seat): s for s in self.seats}
+
+    # -- the model ------------------------------------------------------------------------------------
+
+    def _build(self, integer: bool) -> pb.MPModelProto:
+        p, w = self.p, self.w
+        n_s = self.n_slots
+        cols = _Blocks()  # columns: objective coefficient, upper bound
+        rows = _Blocks()  # rows: lower and upper bound
+        ent = _Blocks()  # entries: row, column, coefficient
+        ys = _Blocks()  # per y column: case, mode, slot, column
+        xs = _Blocks()  # per x column: case, seat, pool row, slot, expert, pinned, column
+        links = _Blocks()  # per link row: case, seat, mode, slot, row
+        room_ys = []  # (center, slot columns, y columns) of in-person sessions of unpinned cases
+        for pc in p.cases:
+            k = pc.index
+            case_row = rows.add(np.ones(1), np.ones(1))
+            if pc.pin is None:
+                u = cols.add(np.array([pc.bound.drop if pc.bound is not None else w.unassigned]), np.ones(1))
+                ent.add(case_row, u, np.ones(1))
+            seats = [self.seat_of[k, j] for j in range(len(pc.seats))]
+            if any(not len(seat.pool) for seat in pc.seats):
+                continue
+            if pc.needs_session:
+                costs = slot_costs(pc, p, w)
+                table = np.stack([costs[m] for m in MODES])  # (mode, slot)
+                ok = np.isfinite(table)
+                for sd in seats:
+                    mode = pc.seats[sd.seat].pool.mode
+                    ok &= np.stack([sd.free[mode == m].any(axis=0) for m in MODES])
+                ms, ss = np.nonzero(ok)
+                y_cost = table[ms, ss]
+            else:
+                ms, ss, y_cost = np.zeros(1, np.int64), np.full(1, -1), np.zeros(1)
+            n_y = len(ms)
+            y_cols = cols.add(y_cost, np.ones(n_y))
+            ent.add(np.full(n_y, case_row[0]), y_cols, np.ones(n_y))
+            ys.add(np.full(n_y, k), ms, ss, y_cols)
+            if pc.needs_session and pc.pin is None:
+                inp = ms == IN_PERSON
+                room_ys.append((pc.case.center, ss[inp], y_cols[inp]))
+            session_of = np.full((len(MODES), n_s), -1)
+            session_of[ms, np.maximum(ss, 0)] = np.arange(n_y)
+            for sd in seats:
+                pool = pc.seats[sd.seat].pool
+                link_rows = rows.add(np.zeros(n_y), np.zeros(n_y))
+                ent.add(link_rows, y_cols, -np.ones(n_y))
+                links.add(np.full(n_y, k), np.full(n_y, sd.seat), ms, ss, link_rows)
+                r, s = np.nonzero(sd.in_lp)
+                t = session_of[pool.mode[r], s]
+                r, s, t = r[t >= 0], s[t >= 0], t[t >= 0]
+                if not pc.needs_session:
+                    s = np.full(len(r), -1)
+                x_cols = cols.add(pool.cost[r], np.ones(len(r)))
+                ent.add(link_rows[t], x_cols, np.ones(len(r)))
+                xs.add(np.full(len(r), k), np.full(len(r), sd.seat), r, s, pool.expert[r],
+                       np.full(len(r), pc.pin is not None), x_cols)
+        self.y_meta = list(zip(*[a.tolist() for a in ys.arrays(4)]))
+        self.link_meta = np.stack(links.arrays(5), axis=1) if links.n else np.zeros((0, 5), np.int64)
+        (self.x_case, self.x_seat, self.x_row, self.x_slot, self.x_expert, x_pinned, self.x_col) = xs.arrays(7)
+        x_pinned = x_pinned.astype(bool)
+        xc = self.x_col
+        # An expert in at most one session per half-day; weekly sessions (pinned sessions are
+        # already out of the free slots and the capacities); open cases.
+        timed = (self.x_slot >= 0) & ~x_pinned
+        n_w = len(self.weeks)
+        self.rows_place = _capacity_rows(rows, ent, self.x_expert[timed] * n_s + self.x_slot[timed], xc[timed],
+                                         np.ones(len(p.experts) * n_s))
+        self.rows_week = _capacity_rows(rows, ent, self.x_expert[timed] * n_w + self.week_idx[self.x_slot[timed]],
+                                        xc[timed], self.week_caps.ravel())
+        self.rows_open = _capacity_rows(rows, ent, self.x_expert, xc, np.maximum(0, p.open_capacity).astype(float))
+        by_room: dict[tuple[str, int], list[np.ndarray]] = {}
+        for center, ss, y_cols in room_ys:  # rooms per (center, half-day)
+            for s, c in zip(ss.tolist(), y_cols.tolist()):
+                by_room.setdefault((center, s), []).append(c)
+        for (center, s), members in by_room.items():
+            cap = max(0, p.room_capacity[center, s])
+            if len(members) > cap:
+                r = rows.add(np.full(1, -np.inf), np.full(1, float(cap)))
+                ent.add(np.full(len(members), r[0]), np.array(members), np.ones(len(members)))
+        # Balance: L ≥ base + lines, for every expert with a column.
+        self.rows_balance = (np.empty(0, np.int64), np.empty(0, np.int64))
+        self.l_col = None
+        if w.balance > 0 and len(xc):
+            base = p.base_load if p.base_load is not None else np.zeros(len(p.experts), np.int64)
+            experts = np.unique(self.x_expert)
+            self.l_floor = float(base.max())
+            self.l_col = int(cols.add(np.array([w.balance]), np.array([float(len(p.cases) + base.max())]))[0])
+            b_rows = rows.add(base[experts].astype(float), np.full(len(experts), np.inf))
+            ent.add(b_rows, np.full(len(experts), self.l_col), np.ones(len(experts)))
+            row_of = np.full(len(p.experts), -1)
+            row_of[experts] = b_rows
+            ent.add(row_of[self.x_expert], xc, -np.ones(len(xc)))
+            self.rows_balance = (experts, b_rows)
+        obj, ub = cols.arrays(2)
+        lo, hi = rows.arrays(2)
+        r_all, c_all, v_all = ent.arrays(3)
+        model = pb.MPModelProto()
+        lb = np.zeros(len(obj))
+        if self.l_col is not None:
+            lb[self.l_col] = self.l_floor
+        for i, (a, b, c) in enumerate(zip(lb.tolist(), ub.tolist(), obj.tolist())):
+            model.variable.add(lower_bound=a, upper_bound=b, objective_coefficient=c,
+                               is_integer=integer and i != self.l_col)
+        order = np.argsort(r_all, kind="stable")
+        c_all, v_all = c_all[order].astype(np.int64), v_all[order]
+        cuts = np.searchsorted(r_all[order], np.arange(len(lo) + 1)).tolist()
+        c_list, v_list = c_all.tolist(), v_all.tolist()
+        for i, (a, b) in enumerate(zip(lo.tolist(), hi.tolist())):
+            ct = model.constraint.add(lower_bound=a, upper_bound=b)
+            ct.var_index.extend(c_list[cuts[i]:cuts[i + 1]])
+            ct.coefficient.extend(v_list[cuts[i]:cuts[i + 1]])
+        self.n_rows = len(lo)
+        self.n_cols = len(obj)
+        return model
+
+    # -- solving ----------------------------------------------------------------------------------------
+
+    def solve(self, integer: bool, time_limit_s: float) -> pb.MPSolutionResponse | None:
+        """Solve the LP (or, ``integer``, the model over the same columns) with HiGHS."""
+        request = pb.MPModelRequest(
+            model=self._build(integer),
+            solver_type=(pb.MPModelRequest.HIGHS_MIXED_INTEGER_PROGRAMMING if integer
+                         else pb.MPModelRequest.CLP_LINEAR_PROGRAMMING),
+            solver_time_limit_seconds=max(0.05, time_limit_s),
+        )
+        response = pb.MPSolutionResponse()
+        pywraplp.Solver.SolveWithProto(request, response)
+        if response.status not in (pb.MPSOLVER_OPTIMAL, pb.MPSOLVER_FEASIBLE) or not len(response.variable_value):
+            return None
+        return response
+
+    def prices(self, duals: np.ndarray) -> Prices:
+        """Lagrange prices from the LP's duals, clipped to their valid signs (a ≤ row's dual is ≤ 0 in
+        a minimisation, the balance rows' ≥ 0)."""
+        n_e, n_s, n_w = len(self.p.experts), self.n_slots, len(self.weeks)
+        out = Prices(np.zeros(n_e * n_s), np.zeros(n_e * n_w), np.zeros(n_e), np.zeros(n_e))
+        for target, (keys, rows), sign in ((out.place, self.rows_place, -1), (out.week, self.rows_week, -1),
+                                           (out.line, self.rows_open, -1), (out.balance, self.rows_balance, 1)):
+            target[keys] = np.maximum(0.0, sign * duals[rows])
+        out.place = out.place.reshape(n_e, n_s)
+        out.week = out.week.reshape(n_e, n_w)
+        return out
+
+    def _priced(self, prices: Prices) -> tuple[np.ndarray, np.ndarray, float]:
+        """Per (expert, slot) the price of a session, per expert the price of a line, and the constant
+        the priced rows give back: − Σ price × capacity, + the balance rows' share (below)."""
+        p, w = self.p, self.w
+        n_e = len(p.experts)
+        balance = prices.balance
+        if balance.sum() > w.balance:  # w·L + Σ β (base + lines − L) is bounded below only if Σ β ≤ w
+            balance = balance * (w.balance / balance.sum())
+        base = p.base_load if p.base_load is not None else np.zeros(n_e, np.int64)
+        constant = (-float(prices.place.sum()) - float((prices.week * self.week_caps).sum())
+                    - float((prices.line * np.maximum(0, p.open_capacity)).sum()) + float((balance * base).sum()))
+        # L ≥ the largest base load in every plan; its coefficient w − Σ β is ≥ 0.
+        constant += (w.balance - balance.sum()) * (float(base.max()) if n_e else 0.0)
+        per_session = prices.place + prices.week[:, self.week_idx]
+        return per_session, prices.line + balance, constant
+
+    def priced_costs(self, sd: _Seat, per_session: np.ndarray, per_line: np.ndarray) -> np.ndarray:
+        """(pool rows × slots) seat cost plus prices, ∞ where the row cannot sit."""
+        pc = self.p.cases[sd.case]
+        pool = pc.seats[sd.seat].pool
+        c = pool.cost + per_line[pool.expert]
+        if not pc.needs_session:
+            out = np.full(sd.free.shape, INF)
+            out[:, 0] = c
+            return out
+        add = per_session[pool.expert] if pc.pin is None else 0.0  # pinned sessions are not priced
+        return np.where(sd.free, c[:, None] + add, INF)
+
+    def lagrangian_bound(self, prices: Prices, bounds: list[CaseBound]) -> float | None:
+        """The priced relaxation over every pool row (rooms kept): a lower bound of the whole problem
+        for any nonnegative ``prices``."""
+        p = self.p
+        per_session, per_line, constant = self._priced(prices)
+        priced: list[CaseBound] = []
+        for pc, b in zip(p.cases, bounds):
+            seats = [self.seat_of[pc.index, j] for j in range(len(pc.seats))]
+            mins = []  # per seat: per mode the cheapest priced row in each slot
+            for sd in seats:
+                seat = pc.seats[sd.seat]
+                costs = self.priced_costs(sd, per_session, per_line)
+                by_mode = {}
+                for m in MODES:
+                    rows = seat.pool.mode == m
+                    best = costs[rows].min(axis=0) if rows.any() else np.full(self.n_slots, INF)
+                    by_mode[m] = np.minimum(best, seat.dropped_min.get(m, INF))
+                mins.append(by_mode)
+            if not pc.needs_session:
+                served = sum(float(mm[IN_PERSON][0]) for mm in mins)
+                floor = served if pc.pin is not None else min(served, b.drop)
+                priced.append(CaseBound(floor, b.drop, []))
+                continue
+            costs = slot_costs(pc, p, self.w)
+            total = {m: costs[m] + (np.sum([mm[m] for mm in mins], axis=0) if mins else 0.0) for m in MODES}
+            served = min(float(total[m].min()) for m in MODES)
+            floor = served if pc.pin is not None else min(served, b.drop)
+            priced.append(CaseBound(floor, b.drop, [], slot_floor=total))
+        flow = room_flow_bound(p, priced, scale=FLOW_SCALE)
+        return None if flow is None else flow + constant
+
+    def add_priced_out(self, duals: np.ndarray, prices: Prices, limit: int) -> int:
+        """Column generation: bring in the rows whose reduced cost is negative (up to ``limit`` per
+        seat, mode and slot, cheapest first). Returns how many were added."""
+        per_session, per_line, _ = self._priced(prices)
+        link = {(int(k), int(j), int(m), int(s)): float(duals[r]) for k, j, m, s, r in self.link_meta}
+        added = 0
+        for sd in self.seats:
+            pc = self.p.cases[sd.case]
+            if not pc.needs_session:
+                continue
+            costs = self.priced_costs(sd, per_session, per_line)
+            modes = pc.seats[sd.seat].pool.mode
+            for s in range(self.n_slots):
+                for m in MODES:
+                    sigma = link.get((sd.case, sd.seat, m, s))
+                    if sigma is None:
+                        continue
+                    rows = np.flatnonzero((modes == m) & ~sd.in_lp[:, s])
+                    if not len(rows):
+                        continue
+                    rc = costs[rows, s] - sigma
+                    bad = rows[rc < -PRICE_TOL]
+                    if len(bad):
+                        bad = bad[np.argsort(costs[bad, s], kind="stable")[:limit]]
+                        sd.in_lp[bad, s] = True
+                        added += len(bad)
+        return added
+
+    def plan(self, values: np.ndarray) -> tuple[dict, bool]:
+        """The plan a solution describes (by expert id), and whether every column is 0 or 1."""
+        p = self.p
+        x = values[self.x_col]
+        integral = bool(np.all(np.minimum(np.abs(values[:len(values) - (self.l_col is not None)]),
+                                          np.abs(1 - values[:len(values) - (self.l_col is not None)])) < 1e-6))
+        chosen = {}
+        for k, m, s, col in self.y_meta:
+            if values[col] > 0.5:
+                chosen[k] = (m, None if s < 0 else s)
+        picked = x > 0.5
+        team: dict[tuple[int, int], str] = {}
+        for k, j, e, s in zip(self.x_case[picked], self.x_seat[picked], self.x_expert[picked], self.x_slot[picked]):
+            if k in chosen and (chosen[k][1] if chosen[k][1] is not None else -1) == s:
+                team[int(k), int(j)] = p.experts[int(e)].id
+        out = {}
+        for k, (m, s) in chosen.items():
+            ids = tuple(team.get((k, j)) for j in range(len(p.cases[k].seats)))
+            if None not in ids:
+                out[k] = (m, s, ids)
+        return out, integral
+
+
+def solve_relaxation(p: Problem, w: ObjectiveWeights, bounds: list[CaseBound], deadline: float,
+                     per_slot: int = 6, max_rounds: int = 4) -> Outcome:
+    """LP with column generation until no column prices out (or ``deadline``), its Lagrangian bound,
+    and a plan: the LP's own optimum when integral, else the integer model over the same columns."""
+    lp = TimeIndexedLP(p, w, per_slot)
+    best_bound = None
+    response = None
+    rounds = 0
+    while rounds < max_rounds and time.perf_counter() < deadline:
+        rounds += 1
+        response = lp.solve(False, deadline - time.perf_counter())
+        if response is None:
+            break
+        duals = np.asarray(response.dual_value)
+        prices = lp.prices(duals)
+        bound = lp.lagrangian_bound(prices, bounds)
+        if bound is not None and (best_bound is None or bound > best_bound):
+            best_bound = bound
+        if bound is not None and bound >= response.objective_value - 1e-6 * max(1.0, abs(response.objective_value)):
+            break  # the bound meets the LP: no column left out can lower it
+        if not lp.add_priced_out(duals, prices, limit=per_slot):
+            break
+    if response is None:
+        return Outcome(best_bound, None, None, False, 0, rounds)
+    lp_value = response.objective_value
+    plan, integral = lp.plan(np.asarray(response.variable_value))
+    if not integral and time.perf_counter() < deadline - 0.1:
+        mip = lp.solve(True, deadline - time.perf_counter())
+        plan = lp.plan(np.asarray(mip.variable_value))[0] if mip is not None else None
+    elif not integral:
+        plan = None
+    return Outcome(best_bound, lp_value, plan, integral, lp.n_cols, rounds)
+
+
+class _Blocks:
+    """Parallel arrays grown block by block; ``add`` returns the new items' positions."""
+
+    def __init__(self) -> None:
+        self.parts: list[tuple[np.ndarray, ...]] = []
+        self.n = 0
+
+    def add(self, *arrays) -> np.ndarray:
+        size = len(arrays[0])
+        self.parts.append(tuple(np.asarray(a) for a in arrays))
+        self.n += size
+        return np.arange(self.n - size, self.n)
+
+    def arrays(self, width: int) -> tuple[np.ndarray, ...]:
+        if not self.parts:
+            return tuple(np.empty(0, np.int64) for _ in range(width))
+        return tuple(np.concatenate([part[i] for part in self.parts]) for i in range(width))
+
+
+def _capacity_rows(rows: _Blocks, ent: _Blocks, keys: np.ndarray, columns: np.ndarray,
+                   capacity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Σ columns of one key <= capacity[key], for the keys whose columns could exceed it.
+    Returns (keys, rows) of the rows written."""
+    if not len(keys):
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    uniq, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    kept = np.flatnonzero(counts > capacity[uniq])
+    new = rows.add(np.full(len(kept), -np.inf), capacity[uniq[kept]].astype(float))
+    row_of = np.full(len(uniq), -1)
+    row_of[kept] = new
+    sel = row_of[inverse] >= 0
+    ent.add(row_of[inverse][sel], columns[sel], np.ones(int(sel.sum())))
+    return uniq[kept], new
