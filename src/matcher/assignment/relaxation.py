@@ -118,6 +118,7 @@ class TimeIndexedLP:
                     in_lp[order, 0] = True  # slot column 0 stands for "no slot"
                 self.seats.append(_Seat(pc.index, j, free, in_lp))
         self.seat_of = {(s.case, s.seat): s for s in self.seats}
+        self.n_cols = self.n_rows = 0  # of the last model built
 
     # -- the model ------------------------------------------------------------------------------------
 
@@ -393,8 +394,9 @@ def solve_relaxation(p: Problem, w: ObjectiveWeights, bounds: list[CaseBound], d
             break  # the bound meets the LP: no column left out can lower it
         if not lp.add_priced_out(duals, prices, limit=per_slot):
             break
-    if response is None:
-        return Outcome(best_bound, None, None, False, 0, rounds)
+    if response is None or response.status != pb.MPSOLVER_OPTIMAL:
+        # Stopped early: its prices still give a valid bound, but its point is not trusted as a plan.
+        return Outcome(best_bound, None, None, False, lp.n_cols, rounds)
     lp_value = response.objective_value
     plan, integral = lp.plan(np.asarray(response.variable_value))
     if not integral and time.perf_counter() < deadline - 0.1:
