@@ -295,7 +295,7 @@ def test_the_lagrangian_bound_never_exceeds_the_brute_force_optimum(world, data)
     assume(optimum < float("inf"))
     bounds = [pc.bound for pc in p.cases]
     lp = TimeIndexedLP(p, WEIGHTS, per_slot=1)
-    response = lp.solve(False, 5)
+    response = lp.solve(False, time.perf_counter() + 5)
     prices = [lp.prices(np.asarray(response.dual_value))] if response is not None else []
     rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
     n_e, n_s, n_w = len(p.experts), len(p.slots), len(lp.weeks)

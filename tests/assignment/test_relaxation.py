@@ -100,7 +100,7 @@ def test_balance_prices_never_exceed_the_balance_weight():
     w = weights(balance=20)
     p = problem(s, w)
     lp = TimeIndexedLP(p, w, per_slot=6)
-    lp.solve(False, 5)
+    lp.solve(False, time.perf_counter() + 5)
     n_e, n_s, n_w = len(p.experts), len(p.slots), len(lp.weeks)
     huge = Prices(np.zeros((n_e, n_s)), np.zeros((n_e, n_w)), np.zeros(n_e), np.full(n_e, 1000.0))
     assert lp.lagrangian_bound(huge, [pc.bound for pc in p.cases]) <= 40 + 1e-6

@@ -142,7 +142,7 @@ def _bounded_search(p: Problem, w: ObjectiveWeights, params: SolveParams, deadli
     joint_bound, joint_key = None, None
     if len(p.cases) <= params.relaxation_cases:
         # The time-indexed LP first: on a Bao'an day its plan meets its bound and nothing else runs.
-        joint_bound, joint_key, value = _relax(p, w, params, bounds, deadline, wide, details)
+        joint_bound, joint_key, value = _relax(p, w, params, bounds, deadline, wide, details, preferred)
         if joint_key is not None and joint_bound is not None and _proven(value, joint_bound, p):
             return SolveStatus.OPTIMAL, "", min(joint_bound, value), _from_keys(p, joint_key), _lp_solver(details)
     widen_until = time.perf_counter() + 0.5 * (deadline - time.perf_counter())
@@ -223,16 +223,20 @@ def _bounded_search(p: Problem, w: ObjectiveWeights, params: SolveParams, deadli
 
 
 def _relax(p: Problem, w: ObjectiveWeights, params: SolveParams, bounds, deadline: float, wide: int,
-           details: dict) -> tuple[float | None, dict | None, float]:
+           details: dict, preferred: dict) -> tuple[float | None, dict | None, float]:
     """The time-indexed LP (:mod:`relaxation`), given at most 60% of the time left: its Lagrangian
-    bound, its plan (by expert id; its experts are put among the options) and that plan's cost."""
+    bound, its plan (by expert id; its experts are put among the options) and that plan's cost.
+    ``preferred`` receives the LP's session of each case it mostly places."""
     t0 = time.perf_counter()
     out = solve_relaxation(p, w, bounds, t0 + 0.6 * (deadline - t0), per_slot=params.relaxation_experts_per_slot)
-    details.update(relaxation_lp=None if out.lp_value is None else round(out.lp_value, 3),
-                   lagrangian_bound=None if out.bound is None else round(out.bound, 3),
-                   relaxation_plan="none" if not out.plan else "lp" if out.integral else "lp+mip",
+    details.update(relaxation_plan="none" if not out.plan else "lp" if out.integral else "lp+mip",
                    relaxation_columns=out.columns, relaxation_rounds=out.rounds,
                    relaxation_seconds=round(time.perf_counter() - t0, 3))
+    if out.lp_value is not None:
+        details["relaxation_lp"] = round(out.lp_value, 3)
+    if out.bound is not None:
+        details["lagrangian_bound"] = round(out.bound, 3)
+    preferred.update(out.sessions)  # the greedy staffs the LP's sessions first (it knows the experts)
     if not out.plan:
         return out.bound, None, INF
     _keep(p, bounds, lambda pc, j, inc, mode_rows: _cheapest_rows(inc, mode_rows, wide), out.plan)
