@@ -106,3 +106,17 @@ def test_balance_prices_never_exceed_the_balance_weight():
     assert lp.lagrangian_bound(huge, [pc.bound for pc in p.cases]) <= 40 + 1e-6
     r = solve(s, MONDAY, w=w)
     assert r.status == SolveStatus.OPTIMAL and r.objective == pytest.approx(40)
+
+
+def test_a_case_without_session_never_gets_one_expert_in_two_seats():
+    # The industry mediator i can take both the mediator and the industry-mediator seat and is the
+    # cheapest for each; without a session no half-day row keeps the team distinct, so the LP has
+    # its own row for it. The other seat goes to the full-time mediator m.
+    s = scenario(experts=[expert("i", "industry_mediator", industry="labor", cats={"labor": 5}),
+                          expert("m", cats={"labor": 1})],
+                 cases=[case("k", needs_roles=("mediator", "industry_mediator"), needs_session=False)])
+    w = weights(proficiency=10)
+    r = solve(s, MONDAY, w=w)  # the helper runs the independent checker
+    assert r.status == SolveStatus.OPTIMAL and r.solver == "lp"
+    assert sorted(seat.expert for seat in r.lines[0].team) == ["i", "m"]
+    assert r.objective == pytest.approx(40)

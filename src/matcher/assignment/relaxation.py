@@ -13,8 +13,8 @@ linear program keeps them coupled. Columns:
 
 Rows: one choice per case (Σ y + u = 1); every seat filled in the session's mode and slot
 (Σ_r x = y); an expert in at most one session per half-day; weekly session limits; open-case limits;
-rooms per center and half-day; ``L ≥`` lines of every expert. An integer point is a plan obeying
-every rule (two seats of one team never share an expert: they would sit in the same half-day) and
+rooms per center and half-day; ``L ≥`` lines of every expert; distinct experts in a team without
+session (with one, the half-day rows see to it). An integer point is a plan obeying every rule and
 costing exactly what :func:`objective.evaluate` says, disruption aside (below).
 
 Only the ``per_slot`` cheapest free rows of each (seat, mode, slot) become columns, so the LP alone
@@ -31,6 +31,7 @@ The disruption term (≥ 0, only with earlier lines) is left out: the bound stay
 
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import dataclass, field
 
@@ -195,6 +196,12 @@ class TimeIndexedLP:
         self.rows_week = _capacity_rows(rows, ent, self.x_expert[timed] * n_w + self.week_idx[self.x_slot[timed]],
                                         xc[timed], self.week_caps.ravel())
         self.rows_open = _capacity_rows(rows, ent, self.x_expert, xc, np.maximum(0, p.open_capacity).astype(float))
+        # Distinct experts in a team: for sessions the half-day rows see to it; a case without
+        # session (or a pinned one, outside those rows) needs its own row per expert.
+        untimed = ~timed
+        n_e = len(p.experts)
+        _capacity_rows(rows, ent, self.x_case[untimed] * n_e + self.x_expert[untimed], xc[untimed],
+                       np.ones(len(p.cases) * n_e))
         by_room: dict[tuple[str, int], list[np.ndarray]] = {}
         for center, ss, y_cols in room_ys:  # rooms per (center, half-day)
             for s, c in zip(ss.tolist(), y_cols.tolist()):
@@ -322,7 +329,7 @@ class TimeIndexedLP:
                     by_mode[m] = np.minimum(best, seat.dropped_min.get(m, INF))
                 mins.append(by_mode)
             if not pc.needs_session:
-                served = sum(float(mm[IN_PERSON][0]) for mm in mins)
+                served = self._distinct_team_cost(pc, seats, per_session, per_line)
                 floor = served if pc.pin is not None else min(served, b.drop)
                 priced.append(CaseBound(floor, b.drop, []))
                 continue
@@ -334,9 +341,33 @@ class TimeIndexedLP:
         flow = room_flow_bound(p, priced, scale=FLOW_SCALE)
         return None if flow is None else flow + constant
 
+    def _distinct_team_cost(self, pc, seats: list[_Seat], per_session: np.ndarray, per_line: np.ndarray) -> float:
+        """The cheapest priced team of a case without session, experts distinct (no half-day row
+        keeps them apart there). Some cheapest team is made of each seat's ``len(seats)`` cheapest
+        experts; an expert not remembered counts at ``dropped_min`` as one more, distinct, expert."""
+        n = len(seats)
+        shortlists = []
+        for j, sd in enumerate(seats):
+            seat = pc.seats[sd.seat]
+            costs = self.priced_costs(sd, per_session, per_line)[:, 0]
+            top = np.argsort(costs, kind="stable")[:n]
+            entries = [(float(costs[r]), int(seat.pool.expert[r])) for r in top if np.isfinite(costs[r])]
+            dropped = seat.dropped_min.get(IN_PERSON, INF)
+            if np.isfinite(dropped):
+                entries.append((dropped, -1 - j))
+            if not entries:
+                return INF
+            shortlists.append(entries)
+        best = INF
+        for team in itertools.product(*shortlists):
+            if len({e for _, e in team}) == n:
+                best = min(best, sum(c for c, _ in team))
+        return best
+
     def add_priced_out(self, duals: np.ndarray, prices: Prices, limit: int) -> int:
         """Column generation: bring in the rows whose reduced cost is negative (up to ``limit`` per
-        seat, mode and slot, cheapest first). Returns how many were added."""
+        seat, mode and slot, cheapest first). Returns how many were added. Seats of cases without
+        session keep their ``per_slot`` cheapest experts (the bound still covers the others)."""
         per_session, per_line, _ = self._priced(prices)
         link = {(int(k), int(j), int(m), int(s)): float(duals[r]) for k, j, m, s, r in self.link_meta}
         added = 0

@@ -3,13 +3,18 @@
 1. Exact pruning (:mod:`candidates`): every (case, seat) keeps only the experts and modes the
    one-case rules allow; per-case floors and option increments are computed (:mod:`bounds`).
 2. Single seat, no session, no balance term: min-cost flow, optimal (:mod:`flow`).
-3. Otherwise: a greedy plan (:mod:`hint`); up to ``full_model_cases`` cases, CP-SAT on the full
-   model over the cheapest options (:mod:`cpsat`, rules in :mod:`constraints`, terms in
-   :mod:`objective`), hinted with that plan; then neighbourhood search (:mod:`lns`) for the rest of
-   the time.
-4. Bound = the best of: per-case floors (+ room shortage, balance floor), the rooms-keeping flow
-   relaxation, and the CP-SAT bound where it covers every option that could improve the plan.
-   Status OPTIMAL only when the plan meets that bound; otherwise FEASIBLE with the gap and a reason.
+3. Otherwise, up to ``relaxation_cases`` cases: the time-indexed LP (:mod:`relaxation`) with
+   column generation. Its Lagrangian bound keeps every expert's coupling (one session per
+   half-day, weekly and open-case limits, balance) and the rooms; when its optimum is integral and
+   meets that bound (a Bao'an day), that plan is returned as optimal and nothing else runs.
+4. Otherwise: a greedy plan (:mod:`hint`, staffing the LP's or the rooms flow's sessions first);
+   up to ``full_model_cases`` cases, CP-SAT on the full model over the cheapest options
+   (:mod:`cpsat`, rules in :mod:`constraints`, terms in :mod:`objective`), hinted with the best plan
+   so far; then neighbourhood search (:mod:`lns`) for the rest of the time.
+5. Bound = the best of: per-case floors (+ room shortage, balance floor), the rooms-keeping flow
+   relaxation, the LP's Lagrangian bound, and the CP-SAT bound where it covers every option that
+   could improve the plan. Status OPTIMAL only when the plan meets that bound; otherwise FEASIBLE
+   with the gap and a reason.
 """
 
 from __future__ import annotations
@@ -119,7 +124,8 @@ WIDE = 1
 
 
 def _bounded_search(p: Problem, w: ObjectiveWeights, params: SolveParams, deadline: float, details: dict):
-    """Greedy plan → CP-SAT on the cheapest options → neighbourhood search → bound and status.
+    """LP relaxation → greedy plan → CP-SAT on the cheapest options → neighbourhood search → bound
+    and status (each step only while the plan is not proven optimal).
 
     The CP-SAT model holds the cheapest ``initial_experts_per_seat`` options per seat and mode (plus
     the greedy plan's), never an option whose increment shows it cannot beat the plan (see
