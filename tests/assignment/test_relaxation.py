@@ -120,3 +120,21 @@ def test_a_case_without_session_never_gets_one_expert_in_two_seats():
     assert r.status == SolveStatus.OPTIMAL and r.solver == "lp"
     assert sorted(seat.expert for seat in r.lines[0].team) == ["i", "m"]
     assert r.objective == pytest.approx(40)
+
+
+def test_a_re_plan_keeps_the_earlier_line_when_moving_costs_more():
+    # The earlier line has b (shortfall 1 × 10 = 10); a would cost 0 but changing the line costs
+    # 100. The LP keeps b and its bound — charging the disruption to every other team — proves it.
+    from matcher.domain import AssignmentLine, Seat, TimeSlot
+
+    s = two_cases_one_good_mediator(prof_b=4)
+    earlier = AssignmentLine(case="k1", team=(Seat(role="mediator", expert="b"),),
+                             slot=TimeSlot(date=s.today, half="am"), room=0)
+    request = AssignmentRequest(horizon_days=1, cases=("k1",), previous=(earlier,))
+    r = solve(s, request, w=weights(proficiency=10, disruption=100))
+    assert r.status == SolveStatus.OPTIMAL and r.solver == "lp"
+    assert r.lines[0].team[0].expert == "b" and r.objective == pytest.approx(10)
+    assert r.bound == pytest.approx(10, abs=1e-3)
+    moved = solve(s, request, w=weights(proficiency=10, disruption=5))  # now a is worth the change
+    assert moved.status == SolveStatus.OPTIMAL and moved.lines[0].team[0].expert == "a"
+    assert moved.objective == pytest.approx(5)

@@ -26,7 +26,10 @@ the rooms stay exact in the flow of :func:`bounds.room_flow_bound`. That value b
 for any nonnegative prices (weak duality), and equals the LP over every column when the duals price
 every left-out column at ≥ 0 (otherwise those columns are added and the LP solved again).
 
-The disruption term (≥ 0, only with earlier lines) is left out: the bound stays valid, only weaker.
+Disruption (re-plans): an earlier line held in the pool gets a column ``keep[k] ≤`` its session and
+each of its experts, worth −disruption on top of a constant disruption per earlier line; in the
+Lagrangian the case pays the disruption in every other session and team. An earlier line the pool
+does not hold (an expert not remembered) is not charged in the bound: still valid, only weaker.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from ortools.linear_solver import linear_solver_pb2 as pb
 from ortools.linear_solver import pywraplp
 
 from .bounds import INF, CaseBound, room_flow_bound
-from .candidates import IN_PERSON, MODES, Problem, option_slot_matrix
+from .candidates import IN_PERSON, MODES, ONLINE, Problem, option_slot_matrix
 from .config import ObjectiveWeights
 from .objective import RISK_FACTOR
 
@@ -126,6 +129,43 @@ class TimeIndexedLP:
                 self.seats.append(_Seat(pc.index, j, free, in_lp))
         self.seat_of = {(s.case, s.seat): s for s in self.seats}
         self.n_cols = self.n_rows = 0  # of the last model built
+        # Earlier lines that could be kept as they are: (mode, slot or -1, pool row per seat). Their
+        # columns are always in the LP.
+        self.previous: dict[int, tuple[int, int, list[int]]] = {}
+        if w.disruption > 0:
+            index = p.expert_index
+            for pc in p.cases:
+                kept = self._keepable(pc, index)
+                if kept is not None:
+                    self.previous[pc.index] = kept
+                    for j, r in enumerate(kept[2]):
+                        self.seat_of[pc.index, j].in_lp[r, max(kept[1], 0)] = True
+
+    def _keepable(self, pc, index: dict[str, int]) -> tuple[int, int, list[int]] | None:
+        """The previous line of ``pc`` as (mode, slot or -1, pool row per seat), if the pool holds it."""
+        prev = pc.previous
+        if prev is None:
+            return None
+        mode = ONLINE if prev.online else IN_PERSON
+        if pc.needs_session:
+            if prev.slot is None or prev.slot not in self.p.slots:
+                return None
+            slot = self.p.slots.index(prev.slot)
+        elif prev.slot is not None:
+            return None
+        else:
+            slot = -1
+        rows = []
+        for j, seat in enumerate(pc.seats):
+            who = index.get(prev.expert_for(seat.role) or "", -1)
+            ok = (seat.pool.expert == who) & ((seat.pool.mode == mode) if pc.needs_session else True)
+            if slot >= 0:
+                ok &= self.seat_of[pc.index, j].free[:, slot]
+            hits = np.flatnonzero(ok)
+            if not len(hits):
+                return None
+            rows.append(int(hits[0]))
+        return mode, slot, rows
 
     # -- the model ------------------------------------------------------------------------------------
 
@@ -139,12 +179,15 @@ class TimeIndexedLP:
         xs = _Blocks()  # per x column: case, seat, pool row, slot, expert, pinned, column
         links = _Blocks()  # per link row: case, seat, mode, slot, row
         room_ys = []  # (center, slot columns, y columns) of in-person sessions of unpinned cases
+        offset = 0.0
         for pc in p.cases:
             k = pc.index
             case_row = rows.add(np.ones(1), np.ones(1))
             if pc.pin is None:
-                u = cols.add(np.array([pc.bound.drop if pc.bound is not None else w.unassigned]), np.ones(1))
+                u = cols.add(np.array([w.unassigned]), np.ones(1))
                 ent.add(case_row, u, np.ones(1))
+            if pc.previous is not None:
+                offset += w.disruption  # every earlier line counts as changed unless kept (below)
             seats = [self.seat_of[k, j] for j in range(len(pc.seats))]
             if any(not len(seat.pool) for seat in pc.seats):
                 continue
@@ -168,6 +211,13 @@ class TimeIndexedLP:
                 room_ys.append((pc.case.center, ss[inp], y_cols[inp]))
             session_of = np.full((len(MODES), n_s), -1)
             session_of[ms, np.maximum(ss, 0)] = np.arange(n_y)
+            kept = self.previous.get(k)
+            keep = None
+            if kept is not None and session_of[kept[0], max(kept[1], 0)] >= 0:
+                # keep ≤ the previous session and ≤ each previous expert: −disruption when all hold.
+                keep = int(cols.add(np.array([-w.disruption]), np.ones(1))[0])
+                r_keep = rows.add(np.array([-np.inf]), np.zeros(1))
+                ent.add(np.repeat(r_keep, 2), [keep, y_cols[session_of[kept[0], max(kept[1], 0)]]], [1.0, -1.0])
             for sd in seats:
                 pool = pc.seats[sd.seat].pool
                 link_rows = rows.add(np.zeros(n_y), np.zeros(n_y))
@@ -182,6 +232,10 @@ class TimeIndexedLP:
                 ent.add(link_rows[t], x_cols, np.ones(len(r)))
                 xs.add(np.full(len(r), k), np.full(len(r), sd.seat), r, s, pool.expert[r],
                        np.full(len(r), pc.pin is not None), x_cols)
+                if keep is not None:
+                    mine = np.flatnonzero((r == kept[2][sd.seat]) & (s == kept[1]))
+                    r_keep = rows.add(np.array([-np.inf]), np.zeros(1))
+                    ent.add(np.repeat(r_keep, 2), [keep, int(x_cols[mine[0]])], [1.0, -1.0])
         self.y_meta = list(zip(*[a.tolist() for a in ys.arrays(4)]))
         self.link_meta = np.stack(links.arrays(5), axis=1) if links.n else np.zeros((0, 5), np.int64)
         (self.x_case, self.x_seat, self.x_row, self.x_slot, self.x_expert, x_pinned, self.x_col) = xs.arrays(7)
@@ -228,7 +282,7 @@ class TimeIndexedLP:
         obj, ub = cols.arrays(2)
         lo, hi = rows.arrays(2)
         r_all, c_all, v_all = ent.arrays(3)
-        model = pb.MPModelProto()
+        model = pb.MPModelProto(objective_offset=offset)
         lb = np.zeros(len(obj))
         if self.l_col is not None:
             lb[self.l_col] = self.l_floor
@@ -328,18 +382,32 @@ class TimeIndexedLP:
                     best = costs[rows].min(axis=0) if rows.any() else np.full(self.n_slots, INF)
                     by_mode[m] = np.minimum(best, seat.dropped_min.get(m, INF))
                 mins.append(by_mode)
+            kept = self.previous.get(pc.index)
             if not pc.needs_session:
                 served = self._distinct_team_cost(pc, seats, per_session, per_line)
+                if kept is not None:  # another team pays the disruption; the earlier one does not
+                    served = min(served + self.w.disruption, self._kept_cost(pc, kept, per_session, per_line))
                 floor = served if pc.pin is not None else min(served, b.drop)
                 priced.append(CaseBound(floor, b.drop, []))
                 continue
             costs = slot_costs(pc, p, self.w)
             total = {m: costs[m] + (np.sum([mm[m] for mm in mins], axis=0) if mins else 0.0) for m in MODES}
+            if kept is not None:
+                mode, slot, _ = kept
+                total = {m: t + self.w.disruption for m, t in total.items()}
+                total[mode][slot] = min(total[mode][slot], costs[mode][slot]
+                                        + self._kept_cost(pc, kept, per_session, per_line))
             served = min(float(total[m].min()) for m in MODES)
             floor = served if pc.pin is not None else min(served, b.drop)
             priced.append(CaseBound(floor, b.drop, [], slot_floor=total))
         flow = room_flow_bound(p, priced, scale=FLOW_SCALE)
         return None if flow is None else flow + constant
+
+    def _kept_cost(self, pc, kept, per_session: np.ndarray, per_line: np.ndarray) -> float:
+        """Priced seat costs of the earlier line's team in its own slot."""
+        _mode, slot, rows = kept
+        return float(sum(self.priced_costs(self.seat_of[pc.index, j], per_session, per_line)[r, max(slot, 0)]
+                         for j, r in enumerate(rows)))
 
     def _distinct_team_cost(self, pc, seats: list[_Seat], per_session: np.ndarray, per_line: np.ndarray) -> float:
         """The cheapest priced team of a case without session, experts distinct (no half-day row
@@ -473,6 +541,8 @@ class _Blocks:
 
     def add(self, *arrays) -> np.ndarray:
         size = len(arrays[0])
+        if any(len(a) != size for a in arrays):
+            raise ValueError("parallel arrays of one block differ in length")
         self.parts.append(tuple(np.asarray(a) for a in arrays))
         self.n += size
         return np.arange(self.n - size, self.n)
