@@ -317,6 +317,7 @@ class TimeIndexedLP:
             solver_type=(pb.MPModelRequest.HIGHS_MIXED_INTEGER_PROGRAMMING if integer
                          else pb.MPModelRequest.CLP_LINEAR_PROGRAMMING),
             solver_time_limit_seconds=left,
+            solver_specific_parameters="output_flag=false" if integer else "",  # no HiGHS banner on stdout
         )
         response = pb.MPSolutionResponse()
         pywraplp.Solver.SolveWithProto(request, response)
