@@ -149,10 +149,7 @@ def _bounded_search(p: Problem, w: ObjectiveWeights, params: SolveParams, deadli
     if len(p.cases) <= params.relaxation_cases:
         # The time-indexed LP first: on a Bao'an day its plan meets its bound and nothing else runs.
         joint_bound, joint_key, value = _relax(p, w, params, bounds, deadline, wide, details, preferred)
-        # The LP's plan is priced in floats, not rounded like CP-SAT's: only float and flow rounding
-        # may separate it from its bound.
-        if joint_key is not None and joint_bound is not None and \
-                value <= joint_bound + 1e-6 * max(1.0, abs(value)) + len(p.cases) / FLOW_SCALE:
+        if joint_key is not None and _meets_lagrangian(value, joint_bound, p):
             return SolveStatus.OPTIMAL, "", min(joint_bound, value), _from_keys(p, joint_key), _lp_solver(details)
     widen_until = time.perf_counter() + 0.5 * (deadline - time.perf_counter())
     best_key = _keys(p, greedy_plan(p, w, budget_s=0.1 * params.time_limit_s, preferred=preferred,
@@ -183,8 +180,8 @@ def _bounded_search(p: Problem, w: ObjectiveWeights, params: SolveParams, deadli
     out_status = None
     left_out = INF
     full_model = len(p.cases) <= params.full_model_cases
-    if joint_bound is not None and _proven(upper, joint_bound, p):
-        full_model = False  # the relaxation's plan meets its bound: nothing left to search
+    if _meets_lagrangian(upper, joint_bound, p):
+        full_model = False  # the plan meets the LP's bound: nothing left to search
     if full_model:
         left_out = lb0 + _keep(p, bounds, choose, best_key)
         details["model_options"] = int(sum(len(s.options) for pc in p.cases for s in pc.seats))
@@ -207,9 +204,11 @@ def _bounded_search(p: Problem, w: ObjectiveWeights, params: SolveParams, deadli
     bound = max(lb0, min(restricted, left_out)) if full_model else lb0
     if rooms_bound is not None:
         bound = max(bound, rooms_bound + balance_floor(p, w, upper, bounds))
-    if joint_bound is not None:
-        bound = max(bound, joint_bound)
-    if _proven(upper, bound, p):
+    # The LP's bound is reported with the others but met only within its own tolerance: the
+    # rounding slack of _proven belongs to bounds from CP-SAT's scaled costs.
+    slack_bound = bound  # met within _proven's slack
+    bound = max(bound, joint_bound) if joint_bound is not None else bound
+    if _proven(upper, slack_bound, p) or _meets_lagrangian(upper, joint_bound, p):
         return SolveStatus.OPTIMAL, "", min(bound, upper), _from_keys(p, best_key), solver
     if time.perf_counter() < deadline - 0.2:
         if full_model:  # the neighbourhoods see the wider option set the greedy plan saw
@@ -219,7 +218,7 @@ def _bounded_search(p: Problem, w: ObjectiveWeights, params: SolveParams, deadli
         value = total(evaluate(p, _from_keys(p, improved), w), w)
         if value < upper - 1e-9:
             best_key, upper, solver = improved, value, solver + "+lns"
-    if _proven(upper, bound, p):
+    if _proven(upper, slack_bound, p) or _meets_lagrangian(upper, joint_bound, p):
         return SolveStatus.OPTIMAL, "", min(bound, upper), _from_keys(p, best_key), solver
     if out_status is None:
         reason = (f"{len(p.cases)} cases exceed full_model_cases={params.full_model_cases}: no CP-SAT model over all "
@@ -250,6 +249,13 @@ def _relax(p: Problem, w: ObjectiveWeights, params: SolveParams, bounds, deadlin
         return out.bound, None, INF
     _keep(p, bounds, lambda pc, j, inc, mode_rows: _cheapest_rows(inc, mode_rows, wide), out.plan)
     return out.bound, out.plan, total(evaluate(p, _from_keys(p, out.plan), w), w)
+
+
+def _meets_lagrangian(value: float, bound: float | None, p: Problem) -> bool:
+    """Does a plan meet the LP's Lagrangian bound? That bound is computed in floats, not from
+    CP-SAT's rounded costs: only float error and the flow's rounding (1/FLOW_SCALE per case) may
+    separate an optimal plan from it."""
+    return bound is not None and value <= bound + 1e-6 * max(1.0, abs(value)) + len(p.cases) / FLOW_SCALE
 
 
 def _lp_solver(details: dict) -> str:
