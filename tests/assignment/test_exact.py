@@ -104,10 +104,12 @@ def _brute_force(s) -> float:
     return best
 
 
+@pytest.mark.parametrize("relaxation_cases", [0, 1000], ids=["cp-sat", "lp-first"])
 @pytest.mark.parametrize("seed", range(12))
-def test_optimum_matches_brute_force(seed):
+def test_optimum_matches_brute_force(seed, relaxation_cases):
+    # Both paths: CP-SAT on the full model, and the time-indexed LP with its Lagrangian bound first.
     s = _random_scenario(seed)
-    r = solve(s, AssignmentRequest(horizon_days=1), w=W)
+    r = solve(s, AssignmentRequest(horizon_days=1), w=W, relaxation_cases=relaxation_cases)
     assert r.status == SolveStatus.OPTIMAL
     expected = _brute_force(s)
     assert r.objective == pytest.approx(expected, abs=0.05)
@@ -130,10 +132,12 @@ def test_flow_and_cp_sat_agree_on_single_role_problems(seed):
     s = _single_role_scenario(seed)
     w = ObjectiveWeights(proficiency=10, travel=1, continuity=15, balance=0, unassigned=1000)
     flow = solve(s, w=w, use_flow=True)
-    cp = solve(s, w=w, use_flow=False)
-    assert flow.solver == "flow" and cp.solver == "cp-sat"
-    assert flow.status == cp.status == SolveStatus.OPTIMAL
+    cp = solve(s, w=w, use_flow=False, relaxation_cases=0)
+    lp = solve(s, w=w, use_flow=False)
+    assert flow.solver == "flow" and cp.solver == "cp-sat" and lp.solver.startswith("lp")
+    assert flow.status == cp.status == lp.status == SolveStatus.OPTIMAL
     assert flow.objective == pytest.approx(cp.objective, abs=0.05)
+    assert lp.objective == pytest.approx(flow.objective, abs=0.05)
 
 
 def test_same_seed_same_result():

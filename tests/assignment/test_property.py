@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import time
 from collections import Counter
 
+import numpy as np
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from matcher.assignment import ObjectiveWeights, SolveParams, SolveStatus, solve_assignment
+from matcher.assignment.bounds import case_bound
+from matcher.assignment.candidates import build_problem
+from matcher.assignment.relaxation import Prices, TimeIndexedLP, solve_relaxation
 from matcher.assignment.greedy import greedy_assignment, plan_objective, plan_terms
 from matcher.checker import check_assignment
 from matcher.domain import AssignmentLine, AssignmentRequest, Scenario, Seat, TimeSlot
@@ -269,3 +274,39 @@ def test_on_larger_worlds_the_engine_is_checker_clean_and_never_worse_than_greed
         assert len(result.lines) >= len(greedy.lines)
     if result.bound is not None:  # the greedy plan is a feasible plan: no valid bound lies above it
         assert result.bound <= greedy_cost + ROUNDING * sum(len(c.needs_roles) + 3 for c in s.cases)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(small_worlds(), st.data())
+def test_the_lagrangian_bound_never_exceeds_the_brute_force_optimum(world, data):
+    # Weak duality, checked: the time-indexed relaxation's bound under the LP's own prices (one
+    # column per seat, mode and half-day; every expert remembered or only one) and under random
+    # nonnegative prices is never above the exhaustive optimum; nor is the column-generation result.
+    s, _ = world
+    request = data.draw(requests(s))
+    pool_limit = data.draw(st.sampled_from([None, 1]))
+
+    def attach(pc, start, seat_free):
+        pc.bound = case_bound(pc, start, WEIGHTS, seat_free)
+
+    p = build_problem(s, request, weights=WEIGHTS, on_case=attach, pool_limit=pool_limit)
+    assume(not p.infeasible_reasons)
+    optimum, _ = brute_force(s, request)
+    assume(optimum < float("inf"))
+    bounds = [pc.bound for pc in p.cases]
+    lp = TimeIndexedLP(p, WEIGHTS, per_slot=1)
+    response = lp.solve(False, time.perf_counter() + 5)
+    prices = [lp.prices(np.asarray(response.dual_value))] if response is not None else []
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    n_e, n_s, n_w = len(p.experts), len(p.slots), len(lp.weeks)
+
+    def some(shape, scale):  # sparse, sometimes large prices
+        return rng.exponential(scale, shape) * (rng.random(shape) < 0.5)
+
+    for scale in (1.0, 50.0, 5000.0):
+        prices.append(Prices(some((n_e, n_s), scale), some((n_e, n_w), scale), some(n_e, scale), some(n_e, scale)))
+    for price in prices:
+        bound = lp.lagrangian_bound(price, bounds)
+        assert bound is None or bound <= optimum + 1e-6, (bound, optimum)
+    out = solve_relaxation(p, WEIGHTS, bounds, time.perf_counter() + 5, per_slot=1)
+    assert out.bound is None or out.bound <= optimum + 1e-6, (out.bound, optimum)

@@ -137,12 +137,13 @@ def room_shortage(p: Problem, bounds: list[CaseBound]) -> float:
     return extra
 
 
-def room_flow_bound(p: Problem, bounds: list[CaseBound], chosen: dict[int, tuple[int, int]] | None = None) -> float | None:
+def room_flow_bound(p: Problem, bounds: list[CaseBound], chosen: dict[int, tuple[int, int]] | None = None,
+                    scale: int = 100) -> float | None:
     """A lower bound that keeps the rooms: each case picks a mode and slot at its per-slot floor (its
     cheapest team free then), or stays unassigned; in-person sessions at a center in a slot never
     outnumber its free rooms. Experts' capacities are relaxed. A min-cost flow solves it exactly:
     source → case → (center, slot) room node → sink, online and unassigned arcs straight to the sink.
-    Costs are rounded down to 1/100, so the value stays a valid bound. ``chosen`` (if given) receives
+    Costs are rounded down to 1/``scale``, so the value stays a valid bound. ``chosen`` (if given) receives
     the flow's (mode, slot) per case: a good starting point for a plan."""
     from ortools.graph.python import min_cost_flow
 
@@ -162,11 +163,11 @@ def room_flow_bound(p: Problem, bounds: list[CaseBound], chosen: dict[int, tuple
         n += 1
         f.add_arc_with_capacity_and_unit_cost(source, node, 1, 0)
         if pc.pin is None:
-            f.add_arc_with_capacity_and_unit_cost(node, sink, 1, int(np.floor(b.drop * 100)))
+            f.add_arc_with_capacity_and_unit_cost(node, sink, 1, int(np.floor(b.drop * scale)))
         for mode in MODES:
             costs = b.slot_floor[mode]
             for s in np.flatnonzero(np.isfinite(costs)):
-                c = int(np.floor(costs[s] * 100))
+                c = int(np.floor(costs[s] * scale))
                 if mode == ONLINE or pc.pin is not None:
                     a = f.add_arc_with_capacity_and_unit_cost(node, sink, 1, c)
                 else:
@@ -188,4 +189,4 @@ def room_flow_bound(p: Problem, bounds: list[CaseBound], chosen: dict[int, tuple
         for a, k, mode, s in arcs:
             if f.flow(a) > 0:
                 chosen[k] = (mode, s)
-    return constant + f.optimal_cost() / 100.0
+    return constant + f.optimal_cost() / scale

@@ -399,16 +399,28 @@ def build_problem(
                    room_capacity, infeasible, free=avail & ~busy, avail=avail, rotation=rotation, is_judge=is_judge)
 
 
+def option_slot_matrix(p: Problem, pc: PlannedCase, seat: Seat, rows: np.ndarray) -> np.ndarray:
+    """(rows × slots): pool row may take the seat in that slot — the expert is free (a pinned case:
+    available), a judge is rotated to the case's center, and the case may meet then in the row's mode.
+    All False for a case without session."""
+    experts = seat.pool.expert[rows]
+    if not pc.needs_session:
+        return np.zeros((len(rows), len(p.slots)), bool)
+    modes = seat.pool.mode[rows]
+    free = p.avail[experts] if pc.pin is not None else p.free[experts]
+    for r in np.flatnonzero(p.is_judge[experts]):
+        free[r] &= p.rotation[int(experts[r]), pc.case.center]
+    free &= np.where(modes[:, None] == ONLINE, pc.slot_ok[ONLINE][None, :], pc.slot_ok[IN_PERSON][None, :])
+    return free
+
+
 def keep_options(p: Problem, pc: PlannedCase, seat: Seat, rows: np.ndarray) -> None:
     """Put pool rows ``rows`` (sorted, unique) into the model as the seat's options."""
     rows = np.unique(rows)
     experts = seat.pool.expert[rows]
     modes = seat.pool.mode[rows]
     if pc.needs_session and len(rows):
-        free = p.avail[experts] if pc.pin is not None else p.free[experts]
-        for r in np.flatnonzero(p.is_judge[experts]):
-            free[r] &= p.rotation[int(experts[r]), pc.case.center]
-        free &= np.where(modes[:, None] == ONLINE, pc.slot_ok[ONLINE][None, :], pc.slot_ok[IN_PERSON][None, :])
+        free = option_slot_matrix(p, pc, seat, rows)
         r_idx, cols = np.nonzero(free)
         slot_lists = np.split(cols.astype(np.int64), np.cumsum(np.bincount(r_idx, minlength=len(rows)))[:-1])
     else:

@@ -79,6 +79,16 @@ class SolveParams(BaseModel):
         description="Options per seat and mode remembered after pruning (smallest bound increment first); "
         "the bound still covers the rest. None remembers all.",
     )
+    relaxation_cases: int = Field(
+        default=1000,
+        ge=0,
+        description="Up to this many cases, solve the time-indexed LP relaxation first (matcher.assignment."
+        "relaxation): its Lagrangian bound sees the experts' coupling, and its optimum is often the optimal plan",
+    )
+    relaxation_experts_per_slot: int = Field(
+        default=6, ge=1, description="Cheapest free experts per seat, mode and half-day in the LP's first round "
+        "(column generation brings in any other that could lower it)",
+    )
     max_rounds: int = Field(
         default=8, ge=1, description="Rounds of adding violated expert-slot constraints before repairing"
     )

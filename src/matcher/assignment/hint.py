@@ -22,6 +22,8 @@ def greedy_plan(p: Problem, w: ObjectiveWeights, budget_s: float = float("inf"),
     """The best of a few greedy passes that differ in the load an expert may reach before the balance
     weight is charged (charging it from the first extra case is myopic: it spreads cases onto worse
     experts to avoid a one-off cost)."""
+    from .lns import from_keys, to_keys
+
     best, best_value = {}, float("inf")
     stop = time.perf_counter() + budget_s
     passes = [(2, preferred), (2, None), (1, None), (3, None), (5, None), (10**9, None)] if preferred else \
@@ -32,8 +34,9 @@ def greedy_plan(p: Problem, w: ObjectiveWeights, budget_s: float = float("inf"),
         plan = _greedy_pass(p, w, free_load, preferred=pref, widen_until=widen_until)
         value = total(evaluate(p, plan, w), w)
         if value < best_value - 1e-9:
-            best, best_value = plan, value
-    return best
+            # Kept by expert id: a later pass may widen a case's options, renumbering them.
+            best, best_value = to_keys(p, plan), value
+    return from_keys(p, best)
 
 
 def _greedy_pass(p: Problem, w: ObjectiveWeights, free_load: int, fixed: dict[int, Choice] | None = None,

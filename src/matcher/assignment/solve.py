@@ -3,13 +3,18 @@
 1. Exact pruning (:mod:`candidates`): every (case, seat) keeps only the experts and modes the
    one-case rules allow; per-case floors and option increments are computed (:mod:`bounds`).
 2. Single seat, no session, no balance term: min-cost flow, optimal (:mod:`flow`).
-3. Otherwise: a greedy plan (:mod:`hint`); up to ``full_model_cases`` cases, CP-SAT on the full
-   model over the cheapest options (:mod:`cpsat`, rules in :mod:`constraints`, terms in
-   :mod:`objective`), hinted with that plan; then neighbourhood search (:mod:`lns`) for the rest of
-   the time.
-4. Bound = the best of: per-case floors (+ room shortage, balance floor), the rooms-keeping flow
-   relaxation, and the CP-SAT bound where it covers every option that could improve the plan.
-   Status OPTIMAL only when the plan meets that bound; otherwise FEASIBLE with the gap and a reason.
+3. Otherwise, up to ``relaxation_cases`` cases: the time-indexed LP (:mod:`relaxation`) with
+   column generation. Its Lagrangian bound keeps every expert's coupling (one session per
+   half-day, weekly and open-case limits, balance) and the rooms; when its optimum is integral and
+   meets that bound (a Bao'an day), that plan is returned as optimal and nothing else runs.
+4. Otherwise: a greedy plan (:mod:`hint`, staffing the LP's or the rooms flow's sessions first);
+   up to ``full_model_cases`` cases, CP-SAT on the full model over the cheapest options
+   (:mod:`cpsat`, rules in :mod:`constraints`, terms in :mod:`objective`), hinted with the best plan
+   so far; then neighbourhood search (:mod:`lns`) for the rest of the time.
+5. Bound = the best of: per-case floors (+ room shortage, balance floor), the rooms-keeping flow
+   relaxation, the LP's Lagrangian bound, and the CP-SAT bound where it covers every option that
+   could improve the plan. Status OPTIMAL only when the plan meets that bound; otherwise FEASIBLE
+   with the gap and a reason.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from .hint import greedy_plan
 from .lns import from_keys as _from_keys
 from .lns import improve as lns_improve
 from .lns import to_keys as _keys
+from .relaxation import FLOW_SCALE, solve_relaxation
 from .objective import Choice, evaluate, total
 from .result import AssignmentResult, UnassignedCase
 
@@ -118,7 +124,8 @@ WIDE = 1
 
 
 def _bounded_search(p: Problem, w: ObjectiveWeights, params: SolveParams, deadline: float, details: dict):
-    """Greedy plan → CP-SAT on the cheapest options → neighbourhood search → bound and status.
+    """LP relaxation → greedy plan → CP-SAT on the cheapest options → neighbourhood search → bound
+    and status (each step only while the plan is not proven optimal).
 
     The CP-SAT model holds the cheapest ``initial_experts_per_seat`` options per seat and mode (plus
     the greedy plan's), never an option whose increment shows it cannot beat the plan (see
@@ -136,18 +143,32 @@ def _bounded_search(p: Problem, w: ObjectiveWeights, params: SolveParams, deadli
     # then staffs those slots first.
     preferred: dict[int, tuple[int, int]] = {}
     rooms_bound = room_flow_bound(p, bounds, preferred)
+    if rooms_bound is not None:
+        details["rooms_flow_bound"] = round(rooms_bound, 3)
+    joint_bound, joint_key = None, None
+    if len(p.cases) <= params.relaxation_cases:
+        # The time-indexed LP first: on a Bao'an day its plan meets its bound and nothing else runs.
+        joint_bound, joint_key, value = _relax(p, w, params, bounds, deadline, wide, details, preferred)
+        if joint_key is not None and _meets_lagrangian(value, joint_bound, p):
+            return SolveStatus.OPTIMAL, "", min(joint_bound, value), _from_keys(p, joint_key), _lp_solver(details)
     widen_until = time.perf_counter() + 0.5 * (deadline - time.perf_counter())
     best_key = _keys(p, greedy_plan(p, w, budget_s=0.1 * params.time_limit_s, preferred=preferred,
                                     widen_until=widen_until))
     upper = total(evaluate(p, _from_keys(p, best_key), w), w)
     details["hint_objective"] = round(upper, 3)
+    solver = "greedy"
+    if joint_key is not None:
+        # Both plans' experts stay among the options, whichever is kept.
+        _keep(p, bounds, lambda pc, j, inc, mode_rows: _cheapest_rows(inc, mode_rows, wide), [best_key, joint_key])
+        value = total(evaluate(p, _from_keys(p, joint_key), w), w)
+        if value < upper - 1e-9:
+            best_key, upper, solver = joint_key, value, _lp_solver(details)
     lb0 += balance_floor(p, w, upper, bounds) + room_shortage(p, bounds)
     details["relaxation_bound_per_case"] = round(lb0, 3)
     if rooms_bound is not None:
         # A second, independent bound that keeps the rooms (plus the same balance floor).
         details["rooms_flow_bound"] = round(rooms_bound + balance_floor(p, w, upper, bounds), 3)
     details["relaxation_bound"] = round(lb0, 3)
-    solver = "greedy"
     restricted = lb0
     slack = upper - lb0
     cap = per_seat if params.max_experts_per_seat is None else min(per_seat, params.max_experts_per_seat)
@@ -159,6 +180,8 @@ def _bounded_search(p: Problem, w: ObjectiveWeights, params: SolveParams, deadli
     out_status = None
     left_out = INF
     full_model = len(p.cases) <= params.full_model_cases
+    if _meets_lagrangian(upper, joint_bound, p):
+        full_model = False  # the plan meets the LP's bound: nothing left to search
     if full_model:
         left_out = lb0 + _keep(p, bounds, choose, best_key)
         details["model_options"] = int(sum(len(s.options) for pc in p.cases for s in pc.seats))
@@ -181,7 +204,11 @@ def _bounded_search(p: Problem, w: ObjectiveWeights, params: SolveParams, deadli
     bound = max(lb0, min(restricted, left_out)) if full_model else lb0
     if rooms_bound is not None:
         bound = max(bound, rooms_bound + balance_floor(p, w, upper, bounds))
-    if _proven(upper, bound, p):
+    # The LP's bound is reported with the others but met only within its own tolerance: the
+    # rounding slack of _proven belongs to bounds from CP-SAT's scaled costs.
+    slack_bound = bound  # met within _proven's slack
+    bound = max(bound, joint_bound) if joint_bound is not None else bound
+    if _proven(upper, slack_bound, p) or _meets_lagrangian(upper, joint_bound, p):
         return SolveStatus.OPTIMAL, "", min(bound, upper), _from_keys(p, best_key), solver
     if time.perf_counter() < deadline - 0.2:
         if full_model:  # the neighbourhoods see the wider option set the greedy plan saw
@@ -191,7 +218,7 @@ def _bounded_search(p: Problem, w: ObjectiveWeights, params: SolveParams, deadli
         value = total(evaluate(p, _from_keys(p, improved), w), w)
         if value < upper - 1e-9:
             best_key, upper, solver = improved, value, solver + "+lns"
-    if _proven(upper, bound, p):
+    if _proven(upper, slack_bound, p) or _meets_lagrangian(upper, joint_bound, p):
         return SolveStatus.OPTIMAL, "", min(bound, upper), _from_keys(p, best_key), solver
     if out_status is None:
         reason = (f"{len(p.cases)} cases exceed full_model_cases={params.full_model_cases}: no CP-SAT model over all "
@@ -201,6 +228,38 @@ def _bounded_search(p: Problem, w: ObjectiveWeights, params: SolveParams, deadli
     else:
         reason = "options left out of the model could still improve the plan"
     return SolveStatus.FEASIBLE, reason, bound, _from_keys(p, best_key), solver
+
+
+def _relax(p: Problem, w: ObjectiveWeights, params: SolveParams, bounds, deadline: float, wide: int,
+           details: dict, preferred: dict) -> tuple[float | None, dict | None, float]:
+    """The time-indexed LP (:mod:`relaxation`), given at most 60% of the time left: its Lagrangian
+    bound, its plan (by expert id; its experts are put among the options) and that plan's cost.
+    ``preferred`` receives the LP's session of each case it mostly places."""
+    t0 = time.perf_counter()
+    out = solve_relaxation(p, w, bounds, t0 + 0.6 * (deadline - t0), per_slot=params.relaxation_experts_per_slot)
+    details.update(relaxation_plan="none" if not out.plan else "lp" if out.integral else "lp+mip",
+                   relaxation_columns=out.columns, relaxation_rounds=out.rounds,
+                   relaxation_seconds=round(time.perf_counter() - t0, 3))
+    if out.lp_value is not None:
+        details["relaxation_lp"] = round(out.lp_value, 3)
+    if out.bound is not None:
+        details["lagrangian_bound"] = round(out.bound, 3)
+    preferred.update(out.sessions)  # the greedy staffs the LP's sessions first (it knows the experts)
+    if not out.plan:
+        return out.bound, None, INF
+    _keep(p, bounds, lambda pc, j, inc, mode_rows: _cheapest_rows(inc, mode_rows, wide), out.plan)
+    return out.bound, out.plan, total(evaluate(p, _from_keys(p, out.plan), w), w)
+
+
+def _meets_lagrangian(value: float, bound: float | None, p: Problem) -> bool:
+    """Does a plan meet the LP's Lagrangian bound? That bound is computed in floats, not from
+    CP-SAT's rounded costs: only float error and the flow's rounding (1/FLOW_SCALE per case) may
+    separate an optimal plan from it."""
+    return bound is not None and value <= bound + 1e-6 * max(1.0, abs(value)) + len(p.cases) / FLOW_SCALE
+
+
+def _lp_solver(details: dict) -> str:
+    return str(details.get("relaxation_plan", "lp"))
 
 
 def _proven(upper: float, bound: float, p: Problem) -> bool:
@@ -221,18 +280,21 @@ def _cheapest_rows(inc: np.ndarray, mode_rows: list[np.ndarray], n: int | None) 
     return np.concatenate(out) if out else np.empty(0, np.int64)
 
 
-def _keep(p: Problem, bounds, choose, must: dict | None) -> float:
-    """Put each seat's chosen rows (plus those of plan ``must``) in the model; return the smallest
-    increment among the rows left out (∞ if none is)."""
+def _keep(p: Problem, bounds, choose, must: dict | list[dict] | None) -> float:
+    """Put each seat's chosen rows (plus those of plan ``must``, or of each plan in a list) in the
+    model; return the smallest increment among the rows left out (∞ if none is)."""
     left_out = INF
     index = p.expert_index
+    plans = [] if must is None else must if isinstance(must, list) else [must]
     for pc, b in zip(p.cases, bounds):
         for j, seat in enumerate(pc.seats):
             inc = b.row_inc[j]
             mode_rows = [np.flatnonzero(seat.pool.mode == m) for m in MODES]
             rows = choose(pc, j, inc, mode_rows)
-            if must is not None and pc.index in must:
-                mode, _slot, experts = must[pc.index]
+            for plan in plans:
+                if pc.index not in plan:
+                    continue
+                mode, _slot, experts = plan[pc.index]
                 e = index[experts[j]]
                 rows = np.concatenate([rows, np.flatnonzero((seat.pool.expert == e) & (seat.pool.mode == mode))])
             rows = np.unique(rows.astype(np.int64))
