@@ -53,4 +53,5 @@ class RotationParams(BaseModel):
     seed: int = Field(default=0, ge=0)
     aggregate_share: float = Field(
         default=0.3, ge=0, le=0.9,
-        description="At most this share of the time limit goes to the time-aggregated relaxation (bound and pairs)")
+        description="At most this share of the time limit goes to the time-aggregated relaxation (bound and pairs); "
+                    "0 = none: the calendar model on every pair, as before it")

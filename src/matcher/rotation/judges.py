@@ -11,6 +11,7 @@ published past kept exactly.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import time
@@ -469,7 +470,7 @@ def plan_rotation(
     # 1. The time-aggregated relaxation: a valid bound, and the (judge, center) pairs to plan with.
     #    (Under `variety` its pairs carry no cost, so they say nothing about a good calendar.)
     agg: AggregateResult | None = None
-    if not config.variety:
+    if not config.variety and params.aggregate_share > 0:
         agg = solve_aggregate(aggregate_input(h, allowed, config, minutes),
                               time_limit_s=params.aggregate_share * params.time_limit_s, workers=params.workers, seed=params.seed)
     floor = max(coverage_lower_bound(scenario, triples, h, config), agg.bound if agg else 0.0)
@@ -486,16 +487,32 @@ def plan_rotation(
     out, m, reasons = _solve_calendar(scenario, h, config, params, t0, narrowed if narrowed is not None else allowed, rotating,
                                       pins, pub, cut, minutes, floor, published=bool(published),
                                       targets=agg.counts if narrowed is not None and agg is not None else None)
-    if narrowed is not None and out.status == SolveStatus.INFEASIBLE:
-        out, m, reasons = _solve_calendar(scenario, h, config, params, t0, allowed, rotating, pins, pub, cut, minutes, floor,
-                                          published=bool(published))
+    first = None if m.first_feasible_at is None else m.first_feasible_at - t0
+    if narrowed is not None:
+        # The narrowed model's own bound and "optimal" hold for the aggregate's pairs only.
+        narrow_out = out
+        if out.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+            out = dataclasses.replace(out, status=SolveStatus.FEASIBLE, bound=None, gap=None,
+                                      reason="best calendar found on the aggregate plan's (judge, center) pairs")
+        left = params.time_limit_s - (time.perf_counter() - t0)
+        unproven = out.objective is None or out.objective > floor + 1e-9
+        if narrow_out.status == SolveStatus.INFEASIBLE or (unproven and left >= 1.0):
+            # Every pair, starting from the narrowed calendar if there is one.
+            start_from = out.assignment if out.objective is not None else None
+            full, m_full, reasons = _solve_calendar(scenario, h, config, params, t0, allowed, rotating, pins, pub, cut, minutes,
+                                                    floor, published=bool(published), start_from=start_from)
+            if full.objective is not None and (out.objective is None or full.objective <= out.objective + 1e-9):
+                out = full
+            elif full.bound is not None and out.objective is not None:
+                out = dataclasses.replace(out, bound=full.bound)
+            if first is None and m_full.first_feasible_at is not None:
+                first = m_full.first_feasible_at - t0
     bound, gap, status, reason = out.bound, out.gap, out.status, out.reason
     if out.objective is not None:  # pins only restrict, so the relaxation bounds hold on re-planning too
         bound = min(out.objective, max(bound if bound is not None else 0.0, floor))
         gap = relative_gap(out.objective, bound)
         if out.objective <= bound + 1e-9:
             status, reason = SolveStatus.OPTIMAL, ""
-    first = None if m.first_feasible_at is None else m.first_feasible_at - t0
     entries = tuple(
         RotationSlot(judge=judges[s].id, center=centers[k].id, slot=h.slots[p])
         for s in range(len(judges)) for p in range(len(h.slots)) if (k := int(out.assignment[s, p])) >= 0
@@ -522,9 +539,11 @@ def plan_rotation(
 def _solve_calendar(scenario: Scenario, h: _Horizon, config: RotationConfig, params: RotationParams, t0: float,
                     allowed: np.ndarray, rotating: list[int], pins: dict[tuple[int, int], int | None],
                     pub: dict[tuple[int, int], int], cut: int, minutes: dict[tuple[int, int], float], floor: float,
-                    *, published: bool, targets: dict[tuple[int, int], int] | None = None) -> tuple[RosterOutcome, RosterModel, list[str]]:
-    """Build the calendar model on `allowed`, start from the greedy calendar, search until the time
-    limit or until the calendar costs `floor` (a valid lower bound: nothing can cost less)."""
+                    *, published: bool, targets: dict[tuple[int, int], int] | None = None,
+                    start_from: np.ndarray | None = None) -> tuple[RosterOutcome, RosterModel, list[str]]:
+    """Build the calendar model on `allowed`, start from `start_from` or else the greedy calendar,
+    search until the time limit or until the calendar costs `floor` (a valid lower bound: nothing
+    can cost less)."""
     m, _problem = _build(scenario, h, config, pins, {}, allowed)
     reasons = weekly_coverage(m, h)
     one_judge_per_center_slot(m, h, config.max_judges_per_center_slot)
@@ -534,7 +553,7 @@ def _solve_calendar(scenario: Scenario, h: _Horizon, config: RotationConfig, par
     travel_and_preferences(scenario, m, h, config)
     if published:
         changes_to_published(m, pub, range(cut, len(h.slots)), config.changes)
-    hint = greedy_calendar(m, h, config, pins, minutes, targets)
+    hint = start_from.copy() if start_from is not None else greedy_calendar(m, h, config, pins, minutes, targets)
     for (s, p), k in pub.items():  # re-planning: start from the published calendar where it still holds
         if p >= cut and (s, p, k) in m.x and hint[s, p] < 0:
             hint[s, p] = k
