@@ -160,3 +160,15 @@ def test_when_the_aggregate_pairs_cannot_reach_the_optimum_every_pair_is_searche
     planned = checked(s, 3, config, WITH_AGGREGATE)
     assert planned.bound <= exact.objective + 1e-6
     assert planned.status == SolveStatus.OPTIMAL and planned.objective == pytest.approx(exact.objective)
+
+
+def test_the_aggregate_knows_who_can_cover_each_week():
+    # j1 (near) is on leave in week 2, so the far judge j2 must sit week 2's fixed slot: two pairs.
+    # Counting over the horizon alone, j1 could give both half-days in week 1 (one pair).
+    courts = [dict(id="c1", name="C1", lat=22.56, lon=113.88), dict(id="c2", name="C2", lat=22.75, lon=113.88)]
+    s = world([dict(id="j1", court="c1", leave=[dict(start="2024-03-11", end="2024-03-17")]), dict(id="j2", court="c2")],
+              [center("s1", 22.56, 1, (1, "am"))], courts)
+    config = RotationConfig(fairness=0)
+    exact = checked(s, 2, config, EXACT)
+    assert exact.status == SolveStatus.OPTIMAL and exact.terms["stability"] == 2
+    assert aggregate_bound(s, 2, config) == pytest.approx(exact.objective)

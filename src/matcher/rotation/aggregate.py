@@ -96,6 +96,17 @@ class _Data:
             for g, group in enumerate(a.fixed[k]):
                 periods = set(group)
                 self.able[k, g] = sorted(s for (s, kk), ps in pair_p.items() if kk == k and ps & periods and (s, kk) in self.pair_cap)
+        # Week by week (leave, pins): the judges who can sit each fixed slot, and how many half-days
+        # each can give the center that week (its periods there, at most its weekly limit).
+        self.week_able: list[tuple[int, list[int]]] = []  # (center, judges who can sit one fixed period)
+        self.week_supply: list[tuple[int, int, dict[int, int]]] = []  # (center, need, judge -> half-days)
+        for k in self.centers:
+            for group in a.fixed[k]:
+                for p in group:
+                    self.week_able.append((k, sorted(s for s in range(a.n_staff) if p in pair_p.get((s, k), ()) and (s, k) in self.pair_cap)))
+            for w, ps in sorted(center_p.get(k, {}).items()):
+                supply = {s: min(len(pair_p[s, k] & ps), a.week_limit[s]) for s in range(a.n_staff) if (s, k) in self.pair_cap}
+                self.week_supply.append((k, max(a.need[k], len(a.fixed[k])), {s: c for s, c in supply.items() if c > 0}))
         cheapest: dict[tuple[int, int], float] = {}
         for s, p, k in a.allowed:
             key = (k, a.week_of[p])
@@ -173,6 +184,12 @@ class _Data:
             for g, group in enumerate(a.fixed[k]):
                 # The judges who can sit this fixed slot sit it every week between them.
                 m.add(sum(n[s, k] for s in self.able[k, g]) >= len(group))
+        # Each week, the pairs in use can cover the center: someone of them can sit each fixed slot,
+        # and between them they can give the week's half-days.
+        for k, able in self.week_able:
+            m.add(sum(u[s, k] for s in able) >= 1)
+        for k, need, supply in self.week_supply:
+            m.add(sum(c * u[s, k] for s, c in supply.items()) >= need)
         for group in self.classes:
             for s1, s2 in zip(group, group[1:]):
                 m.add(load[s1] >= load[s2])

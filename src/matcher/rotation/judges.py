@@ -501,8 +501,9 @@ def plan_rotation(
             start_from = out.assignment if out.objective is not None else None
             full, m_full, reasons = _solve_calendar(scenario, h, config, params, t0, allowed, rotating, pins, pub, cut, minutes,
                                                     floor, published=bool(published), start_from=start_from)
-            if full.objective is not None and (out.objective is None or full.objective <= out.objective + 1e-9):
-                out = full
+            if narrow_out.status == SolveStatus.INFEASIBLE or (
+                    full.objective is not None and (out.objective is None or full.objective <= out.objective + 1e-9)):
+                out = full  # (infeasible on the narrowed pairs says nothing about every pair)
             elif full.bound is not None and out.objective is not None:
                 out = dataclasses.replace(out, bound=full.bound)
             if first is None and m_full.first_feasible_at is not None:
