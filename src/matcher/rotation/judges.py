@@ -378,6 +378,12 @@ def greedy_calendar(m: RosterModel, h: _Horizon, config: RotationConfig, pins: d
             best = max(best, run)
         return best <= config.max_consecutive_rotation_days
 
+    def place(s_: int, p_: int, k: int) -> None:
+        cal[s_, p_] = k
+        paired.add((s_, k))
+        load[s_] += 1
+        taken[p_, k] = taken.get((p_, k), 0) + 1
+
     for w in range(h.weeks):
         for k, c in enumerate(h.centers):
             fixed = [h.slot_index[TimeSlot(date=h.start + dt.timedelta(weeks=w, days=ws.weekday), half=ws.half)] for ws in c.fixed_judge_slots]
@@ -402,11 +408,7 @@ def greedy_calendar(m: RosterModel, h: _Horizon, config: RotationConfig, pins: d
                         new_pair * ((s_, k) not in paired) + config.travel * minutes[s_, k]
                         + config.fairness * max(0, int(load[s_]) + 1 - top), load[s_], s_))
                 if cands:
-                    s_ = cands[0]
-                    cal[s_, p_] = k
-                    paired.add((s_, k))
-                    load[s_] += 1
-                    taken[p_, k] = taken.get((p_, k), 0) + 1
+                    place(cands[0], p_, k)
                     have += 1
             while targets is not None and have < c.judge_halfdays_per_week:
                 short = {s_: targets.get((s_, k), 0) - int((cal[s_] == k).sum()) for s_ in range(S)}
@@ -414,10 +416,7 @@ def greedy_calendar(m: RosterModel, h: _Horizon, config: RotationConfig, pins: d
                 if not fits:
                     break
                 *_, p_, s_ = min(fits)
-                cal[s_, p_] = k
-                paired.add((s_, k))
-                load[s_] += 1
-                taken[p_, k] = taken.get((p_, k), 0) + 1
+                place(s_, p_, k)
                 have += 1
     return cal
 
