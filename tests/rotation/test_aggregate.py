@@ -6,6 +6,7 @@ calendar passes the independent checker and its objective is re-scored from the 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 
 import pytest
@@ -172,3 +173,43 @@ def test_the_aggregate_knows_who_can_cover_each_week():
     exact = checked(s, 2, config, EXACT)
     assert exact.status == SolveStatus.OPTIMAL and exact.terms["stability"] == 2
     assert aggregate_bound(s, 2, config) == pytest.approx(exact.objective)
+
+
+@pytest.mark.parametrize("seed", range(6))  # 0, 0, 2, 2, 2 and 4 changes at the optimum
+def test_the_re_planning_bound_never_exceeds_the_brute_force_optimum(seed):
+    # Two judges, one center open on Tuesdays only, 3 weeks: every calendar (2^12) is enumerated,
+    # checked by the independent checker and scored from its entries plus the changes to the
+    # published calendar in the re-planned window.
+    import itertools
+
+    from matcher.domain import DateRange, RotationSlot, TimeSlot
+    from matcher.rotation import replan_rotation
+
+    rnd = random.Random(seed)
+    s1 = center("s1", 22.56 + rnd.uniform(0, 0.2), rnd.randint(1, 2), (1, "am"))
+    s1["opening"] = [dict(weekday=1, half=h) for h in ("am", "pm")]
+    courts = [dict(id="c1", name="C1", lat=22.56, lon=113.88), dict(id="c2", name="C2", lat=22.70, lon=113.88)]
+    s = world([dict(id="j1", court="c1"), dict(id="j2", court=rnd.choice(("c1", "c2")))], [s1], courts)
+    config = RotationConfig(fairness=rnd.choice((0.0, 20.0)))
+    first = checked(s, 3, config, WITH_AGGREGATE)
+    ill = rnd.choice(("j1", "j2"))
+    absent = DateRange(start=MONDAY + dt.timedelta(weeks=rnd.randint(1, 2)), end=MONDAY + dt.timedelta(weeks=2, days=6))
+    r = replan_rotation(s, first.entries, ill, absent, weeks=3, start=MONDAY, config=config, params=WITH_AGGREGATE)
+    published = set(first.entries)
+    before = [e for e in first.entries if e.slot.date < absent.start]
+    slots = [TimeSlot(date=MONDAY + dt.timedelta(weeks=w, days=1), half=h) for w in range(3) for h in ("am", "pm")]
+    cells = [(j, slot) for j in ("j1", "j2") for slot in slots]
+    best = math.inf
+    for pick in itertools.product((False, True), repeat=len(cells)):
+        entries = [RotationSlot(judge=j, center="s1", slot=slot) for (j, slot), on in zip(cells, pick) if on]
+        if not check_rotation(s, entries, MONDAY, 3, config, absences=[(ill, absent)], pinned=before).ok:
+            continue
+        if any(e.slot.date < absent.start for e in entries if e not in published):
+            continue  # the published past is kept exactly
+        changes = sum(1 for e in published.symmetric_difference(entries) if e.slot.date >= absent.start)
+        best = min(best, score_rotation(s, entries, MONDAY, 3, config, absences=[(ill, absent)])["objective"]
+                   + config.changes * changes)
+    assert best < math.inf and r.ok
+    assert r.bound <= best + 1e-6 <= r.objective + 2e-6
+    if r.status == SolveStatus.OPTIMAL:
+        assert r.objective == pytest.approx(best)

@@ -327,6 +327,25 @@ def coverage_lower_bound(scenario: Scenario, allowed: Iterable[tuple[int, int, i
     return bound
 
 
+def changes_lower_bound(h: _Horizon, allowed: np.ndarray, published: dict[tuple[int, int], int], cut: int) -> int:
+    """At least this many published half-days change when re-planning from period `cut` on: each
+    published half-day of the window that is no longer allowed (e.g. the judge fell ill), plus, per
+    center and week, the half-days its need (and fixed slots) still lacks after the pinned past and
+    the published half-days that remain allowed: each must be one not published."""
+    lost = sum(1 for (s, p), k in published.items() if p >= cut and not allowed[s, p, k])
+    added = 0
+    for k, c in enumerate(h.centers):
+        fixed = fixed_slot_periods(h, c)
+        for w in range(h.weeks):
+            periods = range(14 * w, 14 * w + 14)
+            if periods[-1] < cut:
+                continue
+            held = [p for (s, p), kk in published.items() if kk == k and p in periods and (p < cut or allowed[s, p, k])]
+            open_fixed = sum(1 for group in fixed if group[w] >= cut and group[w] not in held)
+            added += max(max(c.judge_halfdays_per_week, len(fixed)) - len(held), open_fixed, 0)
+    return lost + added
+
+
 def greedy_calendar(m: RosterModel, h: _Horizon, config: RotationConfig, pins: dict[tuple[int, int], int | None],
                     minutes: dict[tuple[int, int], float] | None = None,
                     targets: dict[tuple[int, int], int] | None = None) -> np.ndarray:
@@ -473,6 +492,8 @@ def plan_rotation(
         agg = solve_aggregate(aggregate_input(h, allowed, config, minutes),
                               time_limit_s=params.aggregate_share * params.time_limit_s, workers=params.workers, seed=params.seed)
     floor = max(coverage_lower_bound(scenario, triples, h, config), agg.bound if agg else 0.0)
+    if published:  # both bounds leave the changes term out; it has a bound of its own
+        floor += config.changes * changes_lower_bound(h, allowed, pub, cut)
     narrowed = None
     if agg is not None and agg.counts:
         pairs = np.zeros((len(judges), len(centers)), dtype=bool)
