@@ -213,3 +213,15 @@ def test_the_re_planning_bound_never_exceeds_the_brute_force_optimum(seed):
     assert r.bound <= best + 1e-6 <= r.objective + 2e-6
     if r.status == SolveStatus.OPTIMAL:
         assert r.objective == pytest.approx(best)
+
+
+def test_a_judge_who_may_rotate_but_has_no_capacity_idles_in_the_aggregate_too():
+    # j2 has open half-days but a weekly limit of 0: the spread counts j2 at load 0, and the
+    # aggregate's "everyone rotates" cases are impossible.
+    s = world([dict(id="j1"), dict(id="j2", max_rotation_halfdays_per_week=0)], [center("s1", 22.56, 1, (1, "am"))])
+    config = RotationConfig()
+    exact = checked(s, 2, config, EXACT)
+    assert exact.status == SolveStatus.OPTIMAL and exact.terms["fairness"] == 2
+    assert aggregate_bound(s, 2, config) == pytest.approx(exact.objective)
+    planned = checked(s, 2, config, WITH_AGGREGATE)
+    assert planned.status == SolveStatus.OPTIMAL and planned.objective == pytest.approx(exact.objective)

@@ -112,7 +112,8 @@ class _Data:
             key = (k, a.week_of[p])
             cheapest[key] = min(cheapest.get(key, math.inf), a.cost[s, k])
         self.travel_floor = sum(max(a.need[k], len(a.fixed[k])) * cheapest.get((k, w), 0.0) for k in self.centers for w in self.weeks)
-        self.rotating = [s for s in a.rotating if s in self.staff_cap]
+        with_capacity = {s for (s, _k) in self.pair_cap}
+        self.rotating = [s for s in a.rotating if s in with_capacity]  # the others may rotate but never can: they idle
         self.max_load = max(self.staff_cap.values(), default=0)
         # Identical judges (same allowed triples, costs and limits) are interchangeable.
         triples: dict[int, list[tuple[int, int]]] = {}
