@@ -181,7 +181,7 @@ def test_coverage_lower_bound_is_exact_on_the_smallest_case_and_valid_on_larger_
         centers = [c for c in s.centers if c.judge_halfdays_per_week > 0]
         h = _Horizon(MONDAY, 2, list(s.judges), centers)
         m, _p = _build(s, h, config, {}, {})
-        lb = coverage_lower_bound(s, m, h, config)
+        lb = coverage_lower_bound(s, m.x, h, config)
         # Two judges, one half-day a week for two weeks: either both sit once (loads equal, 2 pairs:
         # 2 x 10) or one sits twice (1 pair, spread 2: 10 + 40); plus 2 half-days of travel.
         travel = 2 * config.travel * round(court_minutes(s, s.judges[0], centers[0]))

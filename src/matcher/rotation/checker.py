@@ -138,3 +138,68 @@ def _court_minutes(scenario: Scenario, judge, center) -> float:  # type: ignore[
     if court.center:
         return travel_minutes(scenario, court.center, center.id)
     return haversine_km(court.lat, court.lon, center.lat, center.lon) * 1.3 / scenario.travel_speed_kmh * 60.0
+
+
+def score_rotation(
+    scenario: Scenario,
+    entries: Sequence[RotationSlot],
+    start: dt.date,
+    weeks: int,
+    config: RotationConfig = RotationConfig(),
+    *,
+    absences: Sequence[tuple[str, DateRange]] = (),
+) -> dict[str, float]:
+    """The soft terms of a calendar (as `RotationConfig` defines them) and their weighted sum under
+    "objective", recomputed from the entries alone, so a reported objective can be checked. The
+    re-planning ``changes`` term is not scored. Under ``variety`` the repeats replace stability."""
+    judges = {j.id: j for j in scenario.judges}
+    centers = [c for c in scenario.centers if c.judge_halfdays_per_week]
+    end = start + dt.timedelta(weeks=weeks)
+    extra_leave = defaultdict(list)
+    for j, r in absences:
+        extra_leave[j].append(r)
+
+    def can_rotate(j) -> bool:  # type: ignore[no-untyped-def]
+        """Some half-day of the horizon at some center needing judges is open to this judge."""
+        for d in range((end - start).days):
+            day = start + dt.timedelta(days=d)
+            if any(r.contains(day) for r in list(j.leave) + extra_leave[j.id]):
+                continue
+            for w in j.availability:
+                if w.weekday != day.weekday() or w in j.court_days:
+                    continue
+                for c in centers:
+                    if w in c.opening and (not j.serves_centers or c.id in j.serves_centers) \
+                            and _court_minutes(scenario, j, c) <= config.max_court_travel_minutes + 1e-6:
+                        return True
+        return False
+
+    load: dict[str, int] = defaultdict(int)
+    per_center_week: dict[tuple[str, int], int] = defaultdict(int)
+    weeks_at: dict[tuple[str, str], set[int]] = defaultdict(set)
+    travel = preference = 0.0
+    for e in entries:
+        j, c = judges[e.judge], scenario.center_by_id[e.center]
+        w = (e.slot.date - start).days // 7
+        load[e.judge] += 1
+        per_center_week[e.center, w] += 1
+        weeks_at[e.judge, e.center].add(w)
+        travel += round(_court_minutes(scenario, j, c))
+        if j.preferred_centers and e.center not in j.preferred_centers:
+            preference += 1
+    rotating = [jid for jid, j in judges.items() if load[jid] or can_rotate(j)]
+    loads = [load[jid] for jid in rotating]
+    terms = {
+        "fairness": float(max(loads) - min(loads)) if loads else 0.0,
+        "excess": float(sum(max(0, per_center_week[c.id, w] - c.judge_halfdays_per_week) for c in centers for w in range(weeks))),
+        "travel": travel,
+        "preference": preference,
+    }
+    if config.variety:
+        terms["repeats"] = float(sum(1 for ws in weeks_at.values() for w in ws if w - 1 in ws))
+    else:
+        terms["stability"] = float(len(weeks_at))
+    weight = {"fairness": config.fairness, "excess": config.excess, "travel": config.travel, "preference": config.preference,
+              "repeats": config.repeats, "stability": config.stability}
+    terms["objective"] = sum(weight[name] * v for name, v in terms.items())
+    return terms

@@ -51,3 +51,7 @@ class RotationParams(BaseModel):
     time_limit_s: float = Field(default=10.0, gt=0, description="Wall-clock limit for the whole plan (model, greedy start, solve)")
     workers: int = Field(default=2, ge=1, le=64)
     seed: int = Field(default=0, ge=0)
+    aggregate_share: float = Field(
+        default=0.3, ge=0, le=0.9,
+        description="At most this share of the time limit goes to the time-aggregated relaxation (bound and pairs); "
+                    "0 = none: the calendar model on every pair, as before it")

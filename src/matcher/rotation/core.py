@@ -97,6 +97,20 @@ class RosterOutcome:
     seconds: float
 
 
+class _Progress(cp_model.CpSolverSolutionCallback):
+    """Notes when the first roster is found; stops the search at a known lower bound."""
+
+    def __init__(self, model: "RosterModel", stop_at: float | None) -> None:
+        super().__init__()
+        self._model = model
+        self._stop_at = None if stop_at is None else stop_at * model.objective_scale + 1e-6
+
+    def on_solution_callback(self) -> None:
+        self._model._first_feasible()
+        if self._stop_at is not None and self.objective_value <= self._stop_at:
+            self.stop_search()
+
+
 class RosterModel:
     """Builds the CP-SAT model; front ends may add constraints and named terms before `solve`."""
 
@@ -118,6 +132,7 @@ class RosterModel:
         self.work_day: dict[tuple[int, int], cp_model.LinearExprT] = {}
         self.objective_scale = 1000  # weights may be fractional: CP-SAT needs integers
         self.last_values: list[int] | None = None  # every variable's value in the last solution, by proto index
+        self.first_feasible_at: float | None = None  # perf_counter() when the first proven-feasible roster was in hand
         del S, K
 
     # -- helpers -----------------------------------------------------------------------------------
@@ -394,6 +409,7 @@ class RosterModel:
         self.model.clear_hints()
         if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             self._fallback = (solver, hint.copy())
+            self._first_feasible()
             for i in range(len(self.model.proto.variables)):
                 var = self.model.get_int_var_from_proto_index(i)
                 self.model.add_hint(var, solver.value(probe.get_int_var_from_proto_index(i)))
@@ -401,10 +417,16 @@ class RosterModel:
             for (s, per, k), v in self.x.items():
                 self.model.add_hint(v, int(hint[s, per] == k))
 
+    def _first_feasible(self) -> None:
+        if self.first_feasible_at is None:
+            self.first_feasible_at = time.perf_counter()
+
     def solve(self, *, time_limit_s: float, workers: int, seed: int, hint: np.ndarray | None = None, log: bool = False,
-              presolve: bool = True, solver_params: dict | None = None) -> RosterOutcome:
+              presolve: bool = True, solver_params: dict | None = None, stop_at: float | None = None) -> RosterOutcome:
         """`presolve=False` suits large hinted models whose presolve costs more than it saves;
-        `solver_params`: further CP-SAT parameters by name (lists extend repeated fields)."""
+        `solver_params`: further CP-SAT parameters by name (lists extend repeated fields);
+        `stop_at`: a lower bound known from elsewhere (e.g. a relaxation): the search stops as soon as
+        a roster costs no more, since none can cost less."""
         t0 = time.perf_counter()
         scale = self.objective_scale
         objective = self.set_objective()
@@ -420,7 +442,7 @@ class RosterModel:
         solver.parameters.log_search_progress = log
         solver.parameters.cp_model_presolve = presolve
         apply_solver_params(solver, solver_params)
-        code = solver.solve(self.model)
+        code = solver.solve(self.model, _Progress(self, stop_at))
         seconds = time.perf_counter() - t0
         assignment = np.full((self.p.n_staff, self.p.n_periods), -1, dtype=np.int64)
         if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):

@@ -11,10 +11,11 @@ published past kept exactly.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,8 +25,9 @@ from matcher.assignment.core import SolveStatus, relative_gap
 from matcher.domain import Center, DateRange, Expert, HalfDay, RotationSlot, Scenario, TimeSlot
 from matcher.network import estimated_minutes, haversine_km, ROAD_FACTOR, travel_minutes
 
+from .aggregate import AggregateInput, AggregateResult, solve_aggregate
 from .config import RotationConfig, RotationParams
-from .core import RosterModel, RosterProblem, WindowLimit
+from .core import RosterModel, RosterOutcome, RosterProblem, WindowLimit
 
 
 class RotationChange(BaseModel):
@@ -51,6 +53,9 @@ class RotationResult(BaseModel):
     bound: float | None = None
     gap: float | None = None
     solve_seconds: float
+    first_feasible_seconds: float | None = None  # from the start of the plan to the first proven-feasible calendar
+    aggregate_bound: float | None = None  # the time-aggregated relaxation's bound (see aggregate.py)
+    aggregate_seconds: float | None = None
     seed: int
     changes: tuple[RotationChange, ...] = ()
 
@@ -109,12 +114,21 @@ def _allowed(scenario: Scenario, h: _Horizon, extra_leave: dict[str, list[DateRa
     return allowed
 
 
-def _build(scenario: Scenario, h: _Horizon, config: RotationConfig, pins: dict[tuple[int, int], int | None],
-           extra_leave: dict[str, list[DateRange]]) -> tuple[RosterModel, RosterProblem]:
+def _allowed_with_pins(scenario: Scenario, h: _Horizon, config: RotationConfig, pins: dict[tuple[int, int], int | None],
+                       extra_leave: dict[str, list[DateRange]]) -> np.ndarray:
     allowed = _allowed(scenario, h, extra_leave, config)
     for (s, p), k in pins.items():  # the published past holds even if the data changed since
         if k is not None:
             allowed[s, p, k] = True
+    return allowed
+
+
+def _build(scenario: Scenario, h: _Horizon, config: RotationConfig, pins: dict[tuple[int, int], int | None],
+           extra_leave: dict[str, list[DateRange]], allowed: np.ndarray | None = None) -> tuple[RosterModel, RosterProblem]:
+    """The calendar model; `allowed` (default: every rule's verdict, pins included) may be narrowed,
+    e.g. to the (judge, center) pairs of the aggregate plan."""
+    if allowed is None:
+        allowed = _allowed_with_pins(scenario, h, config, pins, extra_leave)
     windows = []
     for s, j in enumerate(h.judges):
         for w in range(h.weeks):
@@ -136,6 +150,30 @@ def _build(scenario: Scenario, h: _Horizon, config: RotationConfig, pins: dict[t
     m = RosterModel(problem)
     m.add_core_constraints()
     return m, problem
+
+
+def fixed_slot_periods(h: _Horizon, center: Center) -> list[list[int]]:
+    """Per distinct weekly fixed slot of `center`: its period in every week of the horizon."""
+    return [[h.slot_index[TimeSlot(date=h.start + dt.timedelta(weeks=w, days=ws.weekday), half=ws.half)] for w in range(h.weeks)]
+            for ws in dict.fromkeys(center.fixed_judge_slots)]
+
+
+def aggregate_input(h: _Horizon, allowed: np.ndarray, config: RotationConfig, minutes: dict[tuple[int, int], float]) -> AggregateInput:
+    """The calendar's data for the time-aggregated relaxation (see `aggregate.py`)."""
+    cost = {}
+    for s, j in enumerate(h.judges):
+        for k, c in enumerate(h.centers):
+            pref = config.preference if j.preferred_centers and c.id not in j.preferred_centers else 0.0
+            cost[s, k] = config.travel * minutes[s, k] + pref
+    triples = [(int(s), int(p), int(k)) for s, p, k in zip(*np.nonzero(allowed))]
+    return AggregateInput(
+        n_staff=len(h.judges), n_centers=len(h.centers), allowed=triples,
+        week_of=[h.week_of(p) for p in range(len(h.slots))], month_of=[(x.date.year, x.date.month) for x in h.slots],
+        week_limit=[j.max_rotation_halfdays_per_week for j in h.judges], month_limit=[j.max_rotation_halfdays_per_month for j in h.judges],
+        need=[c.judge_halfdays_per_week for c in h.centers], fixed=[fixed_slot_periods(h, c) for c in h.centers],
+        cost=cost, rotating=sorted({s for s, _p, _k in triples}), max_per_slot=config.max_judges_per_center_slot,
+        stability=0.0 if config.variety else config.stability, fairness=config.fairness, excess=config.excess,
+    )
 
 
 # -- judge-specific families -------------------------------------------------------------------------
@@ -168,8 +206,12 @@ def one_judge_per_center_slot(m: RosterModel, h: _Horizon, limit: int) -> None:
             m.model.add(sum(vs) <= limit)
 
 
-def fairness_spread(m: RosterModel, h: _Horizon, weight: float) -> None:
-    rotating = [s for s in range(len(h.judges)) if any(k[0] == s for k in m.x)]
+def fairness_spread(m: RosterModel, h: _Horizon, weight: float, rotating: Sequence[int] | None = None) -> None:
+    """The spread of the loads over the judges who can rotate at all (`rotating`, default: those with
+    an allowed half-day in `m`; a model narrowed to some pairs passes the full list, so a judge left
+    out still counts with load 0)."""
+    if rotating is None:
+        rotating = sorted({s for (s, _p, _k) in m.x})
     if not rotating or not weight:
         return
     total = 14 * h.weeks
@@ -243,7 +285,7 @@ def changes_to_published(m: RosterModel, published: dict[tuple[int, int], int], 
             m.add_term("changes", weight, 1)  # published, now impossible (e.g. the judge fell ill)
 
 
-def coverage_lower_bound(scenario: Scenario, m: RosterModel, h: _Horizon, config: RotationConfig) -> float:
+def coverage_lower_bound(scenario: Scenario, allowed: Iterable[tuple[int, int, int]], h: _Horizon, config: RotationConfig) -> float:
     """A valid lower bound on the objective from the coverage relaxation, computed outside the solver
     (CP-SAT's LP bound on this model stays near zero: 60 interchangeable judges make the distinct
     pairs and the load spread relax to fractions).
@@ -254,10 +296,13 @@ def coverage_lower_bound(scenario: Scenario, m: RosterModel, h: _Horizon, config
       if n < N judges rotate, one sits idle, so spread = max load >= ceil(D / n) while distinct pairs
       >= n; if all N rotate, pairs >= N, and equal loads (spread 0) need N * ceil(D / N) half-days,
       the surplus being excess; either way pairs >= the number of centers.
+
+    `allowed`: every (judge, half-day, center) the full calendar model allows (not a narrowed one).
     """
+    allowed = list(allowed)
     minutes = {(s, k): int(round(court_minutes(scenario, j, c))) for s, j in enumerate(h.judges) for k, c in enumerate(h.centers)}
     cheapest: dict[tuple[int, int], float] = {}
-    for (s, p, k), _v in m.x.items():
+    for s, p, k in allowed:
         pref = h.judges[s].preferred_centers
         c = config.travel * minutes[s, k] + (config.preference if pref and h.centers[k].id not in pref else 0.0)
         key = (k, h.week_of(p))
@@ -270,7 +315,7 @@ def coverage_lower_bound(scenario: Scenario, m: RosterModel, h: _Horizon, config
             if need and (k, w) in cheapest:
                 bound += need * cheapest[k, w]
                 demand += need
-    n_judges = len({s for (s, _p, _k) in m.x})
+    n_judges = len({s for (s, _p, _k) in allowed})
     n_centers = sum(1 for c in h.centers if c.judge_halfdays_per_week > 0)
     if demand and n_judges:
         ws = 0.0 if config.variety else config.stability
@@ -282,13 +327,35 @@ def coverage_lower_bound(scenario: Scenario, m: RosterModel, h: _Horizon, config
     return bound
 
 
+def changes_lower_bound(h: _Horizon, allowed: np.ndarray, published: dict[tuple[int, int], int], cut: int) -> int:
+    """At least this many published half-days change when re-planning from period `cut` on: each
+    published half-day of the window that is no longer allowed (e.g. the judge fell ill), plus, per
+    center and week, the half-days its need (and fixed slots) still lacks after the pinned past and
+    the published half-days that remain allowed: each must be one not published."""
+    lost = sum(1 for (s, p), k in published.items() if p >= cut and not allowed[s, p, k])
+    added = 0
+    for k, c in enumerate(h.centers):
+        fixed = fixed_slot_periods(h, c)
+        for w in range(h.weeks):
+            periods = range(14 * w, 14 * w + 14)
+            if periods[-1] < cut:
+                continue
+            held = [p for (s, p), kk in published.items() if kk == k and p in periods and (p < cut or allowed[s, p, k])]
+            open_fixed = sum(1 for group in fixed if group[w] >= cut and group[w] not in held)
+            added += max(max(c.judge_halfdays_per_week, len(fixed)) - len(held), open_fixed, 0)
+    return lost + added
+
+
 def greedy_calendar(m: RosterModel, h: _Horizon, config: RotationConfig, pins: dict[tuple[int, int], int | None],
-                    minutes: dict[tuple[int, int], float] | None = None) -> np.ndarray:
+                    minutes: dict[tuple[int, int], float] | None = None,
+                    targets: dict[tuple[int, int], int] | None = None) -> np.ndarray:
     """A quick calendar that tries to respect every hard rule: week by week, each center's fixed slots
     first, then its other open half-days, to the allowed judge of least marginal cost — a new
     (judge, center) pair costs `stability`, travel costs by the minute, raising the top load costs
     `fairness` — so a center keeps its judges week after week (the rotation is weekly by nature).
-    Without `minutes`: the least-loaded judge. Used as the solver's starting point (hint)."""
+    Without `minutes`: the least-loaded judge. With `targets` ((judge, center) -> half-days over the
+    horizon, e.g. the aggregate plan's counts), a judge still short of the target is preferred, the
+    one furthest below it first. Used as the solver's starting point (hint)."""
     S, P = len(h.judges), len(h.slots)
     cal = np.full((S, P), -1, dtype=np.int64)
     for (s_, p_), k in pins.items():
@@ -330,17 +397,28 @@ def greedy_calendar(m: RosterModel, h: _Horizon, config: RotationConfig, pins: d
             best = max(best, run)
         return best <= config.max_consecutive_rotation_days
 
+    def place(s_: int, p_: int, k: int) -> None:
+        cal[s_, p_] = k
+        paired.add((s_, k))
+        load[s_] += 1
+        taken[p_, k] = taken.get((p_, k), 0) + 1
+
     for w in range(h.weeks):
         for k, c in enumerate(h.centers):
             fixed = [h.slot_index[TimeSlot(date=h.start + dt.timedelta(weeks=w, days=ws.weekday), half=ws.half)] for ws in c.fixed_judge_slots]
             have = sum(taken.get((p_, k), 0) for p_ in range(14 * w, 14 * w + 14))
             order = fixed + [p_ for p_ in range(14 * w, 14 * w + 14) if p_ not in fixed]
+            if targets is not None:
+                order = fixed  # the other half-days below: the judge furthest below target first, then the slot
             for p_ in order:
                 if have >= c.judge_halfdays_per_week and p_ not in fixed:
                     break
                 if p_ in fixed and taken.get((p_, k), 0) >= 1:
                     continue
-                if minutes is None:
+                if targets is not None:
+                    short = {s_: targets.get((s_, k), 0) - int((cal[s_] == k).sum()) for s_ in range(S)}
+                    cands = sorted((s_ for s_ in range(S) if ok(s_, p_, k)), key=lambda s_: (short[s_] <= 0, -short[s_], s_))
+                elif minutes is None:
                     cands = sorted((s_ for s_ in range(S) if ok(s_, p_, k)), key=lambda s_: (load[s_], s_))
                 else:
                     top = int(load.max()) if S else 0
@@ -349,12 +427,16 @@ def greedy_calendar(m: RosterModel, h: _Horizon, config: RotationConfig, pins: d
                         new_pair * ((s_, k) not in paired) + config.travel * minutes[s_, k]
                         + config.fairness * max(0, int(load[s_]) + 1 - top), load[s_], s_))
                 if cands:
-                    s_ = cands[0]
-                    cal[s_, p_] = k
-                    paired.add((s_, k))
-                    load[s_] += 1
-                    taken[p_, k] = taken.get((p_, k), 0) + 1
+                    place(cands[0], p_, k)
                     have += 1
+            while targets is not None and have < c.judge_halfdays_per_week:
+                short = {s_: targets.get((s_, k), 0) - int((cal[s_] == k).sum()) for s_ in range(S)}
+                fits = [(short[s_] <= 0, -short[s_], p_, s_) for s_ in range(S) for p_ in range(14 * w, 14 * w + 14) if ok(s_, p_, k)]
+                if not fits:
+                    break
+                *_, p_, s_ = min(fits)
+                place(s_, p_, k)
+                have += 1
     return cal
 
 
@@ -399,33 +481,63 @@ def plan_rotation(
     leave: dict[str, list[DateRange]] = {}
     for judge, dates in absences:
         leave.setdefault(judge, []).append(dates)
-    m, _problem = _build(scenario, h, config, pins, leave)
-    reasons = weekly_coverage(m, h)
-    one_judge_per_center_slot(m, h, config.max_judges_per_center_slot)
-    fairness_spread(m, h, config.fairness)
-    excess_halfdays(m, h, config.excess)
-    stability_or_variety(m, h, config)
-    travel_and_preferences(scenario, m, h, config)
-    if published:
-        changes_to_published(m, pub, range(cut, len(h.slots)), config.changes)
+    allowed = _allowed_with_pins(scenario, h, config, pins, leave)
+    triples = list(zip(*(a.tolist() for a in np.nonzero(allowed))))
+    rotating = sorted({s for s, _p, _k in triples})
     minutes = {(s, k): float(round(court_minutes(scenario, j, c))) for s, j in enumerate(judges) for k, c in enumerate(centers)}
-    hint = greedy_calendar(m, h, config, pins, minutes)
-    for (s, p), k in pub.items():  # re-planning: start from the published calendar where it still holds
-        if p >= cut and (s, p, k) in m.x and hint[s, p] < 0:
-            hint[s, p] = k
-    # Presolve on this model (tens of thousands of hinted Booleans) costs seconds and, measured on
-    # Bao'an, weakens the bound; the greedy hint gives the first calendar at once.
-    remaining = max(1.0, params.time_limit_s - (time.perf_counter() - t0))
-    out = m.solve(time_limit_s=remaining, workers=params.workers, seed=params.seed, hint=hint, presolve=False)
-    bound, gap = out.bound, out.gap
-    if out.objective is not None:  # pins only restrict, so the relaxation bound holds on re-planning too
-        bound = min(out.objective, max(bound if bound is not None else 0.0, coverage_lower_bound(scenario, m, h, config)))
+    # 1. The time-aggregated relaxation: a valid bound, and the (judge, center) pairs to plan with.
+    #    (Under `variety` its pairs carry no cost, so they say nothing about a good calendar.)
+    agg: AggregateResult | None = None
+    if not config.variety and params.aggregate_share > 0:
+        agg = solve_aggregate(aggregate_input(h, allowed, config, minutes),
+                              time_limit_s=params.aggregate_share * params.time_limit_s, workers=params.workers, seed=params.seed)
+    floor = max(coverage_lower_bound(scenario, triples, h, config), agg.bound if agg else 0.0)
+    if published:  # both bounds leave the changes term out; it has a bound of its own
+        floor += config.changes * changes_lower_bound(h, allowed, pub, cut)
+    narrowed = None
+    if agg is not None and agg.counts:
+        pairs = np.zeros((len(judges), len(centers)), dtype=bool)
+        for s, k in agg.counts:
+            pairs[s, k] = True
+        for (s, _p), k in list(pins.items()) + list(pub.items()):  # re-planning: the published pairs stay possible
+            if k is not None:
+                pairs[s, k] = True
+        narrowed = allowed & pairs[:, None, :]
+    # 2. The calendar on the aggregate's pairs; if they admit none, on every pair.
+    out, m, reasons = _solve_calendar(scenario, h, config, params, t0, narrowed if narrowed is not None else allowed, rotating,
+                                      pins, pub, cut, minutes, floor, published=bool(published),
+                                      targets=agg.counts if narrowed is not None and agg is not None else None)
+    first = None if m.first_feasible_at is None else m.first_feasible_at - t0
+    if narrowed is not None:
+        # The narrowed model's own bound and "optimal" hold for the aggregate's pairs only.
+        narrow_out = out
+        if out.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+            out = dataclasses.replace(out, status=SolveStatus.FEASIBLE, bound=None, gap=None,
+                                      reason="best calendar found on the aggregate plan's (judge, center) pairs")
+        left = params.time_limit_s - (time.perf_counter() - t0)
+        unproven = out.objective is None or out.objective > floor + 1e-9
+        if narrow_out.status == SolveStatus.INFEASIBLE or (unproven and left >= 1.0):
+            # Every pair, starting from the narrowed calendar if there is one.
+            start_from = out.assignment if out.objective is not None else None
+            full, m_full, reasons = _solve_calendar(scenario, h, config, params, t0, allowed, rotating, pins, pub, cut, minutes,
+                                                    floor, published=bool(published), start_from=start_from)
+            if narrow_out.status == SolveStatus.INFEASIBLE or (
+                    full.objective is not None and (out.objective is None or full.objective <= out.objective + 1e-9)):
+                out = full  # (infeasible on the narrowed pairs says nothing about every pair)
+            elif full.bound is not None and out.objective is not None:
+                out = dataclasses.replace(out, bound=full.bound)
+            if first is None and m_full.first_feasible_at is not None:
+                first = m_full.first_feasible_at - t0
+    bound, gap, status, reason = out.bound, out.gap, out.status, out.reason
+    if out.objective is not None:  # pins only restrict, so the relaxation bounds hold on re-planning too
+        bound = min(out.objective, max(bound if bound is not None else 0.0, floor))
         gap = relative_gap(out.objective, bound)
+        if out.objective <= bound + 1e-9:
+            status, reason = SolveStatus.OPTIMAL, ""
     entries = tuple(
         RotationSlot(judge=judges[s].id, center=centers[k].id, slot=h.slots[p])
         for s in range(len(judges)) for p in range(len(h.slots)) if (k := int(out.assignment[s, p])) >= 0
     )
-    reason = out.reason
     if out.status in (SolveStatus.INFEASIBLE, SolveStatus.UNKNOWN) and reasons:
         reason = "; ".join(reasons[:10])
     changes: list[RotationChange] = []
@@ -438,10 +550,40 @@ def plan_rotation(
                 if before_c != after_c:
                     changes.append(RotationChange(slot=h.slots[p], judge=judges[s].id, before=before_c, after=after_c))
     return RotationResult(
-        scenario=scenario.name, start=start, weeks=weeks, entries=entries, status=out.status, reason=reason,
+        scenario=scenario.name, start=start, weeks=weeks, entries=entries, status=status, reason=reason,
         objective=out.objective, terms=out.terms, bound=bound, gap=gap, solve_seconds=time.perf_counter() - t0,
-        seed=params.seed, changes=tuple(changes),
+        first_feasible_seconds=first, seed=params.seed, changes=tuple(changes),
+        aggregate_bound=None if agg is None else agg.bound, aggregate_seconds=None if agg is None else agg.seconds,
     )
+
+
+def _solve_calendar(scenario: Scenario, h: _Horizon, config: RotationConfig, params: RotationParams, t0: float,
+                    allowed: np.ndarray, rotating: list[int], pins: dict[tuple[int, int], int | None],
+                    pub: dict[tuple[int, int], int], cut: int, minutes: dict[tuple[int, int], float], floor: float,
+                    *, published: bool, targets: dict[tuple[int, int], int] | None = None,
+                    start_from: np.ndarray | None = None) -> tuple[RosterOutcome, RosterModel, list[str]]:
+    """Build the calendar model on `allowed`, start from `start_from` or else the greedy calendar,
+    search until the time limit or until the calendar costs `floor` (a valid lower bound: nothing
+    can cost less)."""
+    m, _problem = _build(scenario, h, config, pins, {}, allowed)
+    reasons = weekly_coverage(m, h)
+    one_judge_per_center_slot(m, h, config.max_judges_per_center_slot)
+    fairness_spread(m, h, config.fairness, rotating)
+    excess_halfdays(m, h, config.excess)
+    stability_or_variety(m, h, config)
+    travel_and_preferences(scenario, m, h, config)
+    if published:
+        changes_to_published(m, pub, range(cut, len(h.slots)), config.changes)
+    hint = start_from.copy() if start_from is not None else greedy_calendar(m, h, config, pins, minutes, targets)
+    for (s, p), k in pub.items():  # re-planning: start from the published calendar where it still holds
+        if p >= cut and (s, p, k) in m.x and hint[s, p] < 0:
+            hint[s, p] = k
+    # Presolve on this model (tens of thousands of hinted Booleans) costs seconds and, measured on
+    # Bao'an, weakens the bound; the greedy hint gives the first calendar at once.
+    remaining = max(1.0, params.time_limit_s - (time.perf_counter() - t0))
+    out = m.solve(time_limit_s=remaining, workers=params.workers, seed=params.seed, hint=hint, presolve=False,
+                  stop_at=floor if floor > 0 else None)
+    return out, m, reasons
 
 
 def replan_rotation(
