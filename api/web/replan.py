@@ -14,13 +14,13 @@ from sqlalchemy.orm import Session
 from matcher.domain import DateRange, RotationSlot
 from matcher.rotation import RotationParams
 from matcher.rotation.checker import check_rotation
-from matcher.rotation.export import coverage
 from matcher.rotation.judges import replan_rotation
 
 from ..core.config import Settings
 from ..core.problems import Problem
 from ..db.models import JobRow, RotationPlanRow
 from ..services.audit import record
+from ..services.rotation_plans import rotation_summary
 from ..services.scope import Principal
 from ..services.store import current_scenario
 
@@ -74,11 +74,7 @@ def run_replan_job(db: Session, job: JobRow) -> Callable[[Session], str | None]:
         tx.add(RotationPlanRow(
             id=plan_id, job_id=job.id, created_by=job.created_by, status=result.status.value,
             summary={
-                "start": result.start.isoformat(), "weeks": result.weeks, "reason": result.reason,
-                "objective": result.objective, "terms": result.terms, "bound": result.bound, "gap": result.gap,
-                "solve_seconds": result.solve_seconds, "seed": result.seed,
-                "checker": None if check is None else ("ok" if check.ok else [v.message for v in check.violations[:20]]),
-                "coverage": coverage(scenario, entries, result.start, result.weeks),
+                **rotation_summary(scenario, result, entries, check),
                 "replanned_from": base.id,
                 "absence": {"judge": params["judge"], "start": params["start"], "end": params["end"]},
                 "changes": changes,

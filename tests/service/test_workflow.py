@@ -150,6 +150,8 @@ def test_rotation_plan_job_publish_and_ical(api):
     assert job["status"] == "succeeded", job
     plan = api.get(f"/rotation/plans/{job['result_id']}", "court").json()
     assert plan["status"] in ("optimal", "feasible") and plan["summary"]["checker"] == "ok"
+    first = plan["summary"]["first_feasible_seconds"]
+    assert first is not None and 0 <= first <= plan["summary"]["solve_seconds"] + 1e-6
     assert all(row["planned"] >= row["required"] for row in plan["summary"]["coverage"])
     assert api.get(f"/rotation/plans/{job['result_id']}", "coordA").status_code == 403
     assert api.get("/rotation/plans/ghost", "court").status_code == 404
