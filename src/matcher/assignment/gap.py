@@ -109,13 +109,74 @@ def _local_search(cost: np.ndarray, usage: np.ndarray, capacity: np.ndarray, age
     return agent
 
 
-def construct(cost: np.ndarray, usage: np.ndarray, capacity: np.ndarray, budget_s: float) -> np.ndarray | None:
-    """A good feasible start (cost minimised): best of a few regret-greedy criteria, then local search."""
+@dataclass(frozen=True)
+class LagrangianBound:
+    """Capacities relaxed with multipliers ``lam`` >= 0 (cost minimised).
+
+    ``value`` = Σ_j min_i (c_ij + lam_i·a_ij) − lam·capacity is a lower bound on every feasible
+    assignment, and any assignment giving job j to agent i costs at least ``value + reduced[i, j]``
+    (``reduced`` >= 0; +inf where the job cannot fit). The best multipliers reach the LP bound,
+    because without capacities the problem is an assignment with an integral LP.
+    """
+
+    value: float
+    lam: np.ndarray
+    reduced: np.ndarray
+
+
+def lagrangian_bound(cost: np.ndarray, usage: np.ndarray, capacity: np.ndarray, fits: np.ndarray,
+                     iterations: int, deadline: float) -> LagrangianBound:
+    """Projected subgradient ascent on the capacity multipliers (numpy, one m×n pass per step).
+
+    The step aims at a target a little above the best bound so far and halves when the bound stalls,
+    so it needs no upper bound from elsewhere."""
+    m, n = cost.shape
+    jobs = np.arange(n)
+    c = np.where(fits, cost, np.inf).astype(np.float64)
+    lam = np.zeros(m)
+    best_value, best_lam = -np.inf, lam.copy()
+    theta, stall = 1.0, 0
+    for _ in range(iterations):
+        if time.perf_counter() >= deadline:
+            break
+        red = c + lam[:, None] * usage
+        a = red.argmin(axis=0)
+        value = float(red[a, jobs].sum() - lam @ capacity)
+        if value > best_value + 1e-9:
+            best_value, best_lam, stall = value, lam.copy(), 0
+        else:
+            stall += 1
+            if stall >= 15:
+                theta, stall = theta / 2, 0
+                if theta < 1e-4:
+                    break
+        g = np.bincount(a, weights=usage[a, jobs], minlength=m) - capacity
+        g = np.where((lam <= 0) & (g < 0), 0.0, g)  # projection onto lam >= 0
+        norm = float(g @ g)
+        if norm == 0:  # relaxed optimum is feasible: it is optimal, bound is exact
+            best_value, best_lam = value, lam.copy()
+            break
+        target = best_value + max(1.0, 0.01 * abs(best_value))
+        lam = np.maximum(0.0, lam + theta * (target - value) / norm * g)
+    red = c + best_lam[:, None] * usage
+    value = float(red.min(axis=0).sum() - best_lam @ capacity)
+    return LagrangianBound(value, best_lam, red - red.min(axis=0))
+
+
+def construct(cost: np.ndarray, usage: np.ndarray, capacity: np.ndarray, budget_s: float,
+              lam: np.ndarray | None = None) -> np.ndarray | None:
+    """A good feasible start (cost minimised): the best of a few regret-greedy criteria, then local
+    search. With Lagrangian multipliers ``lam``, the first criteria are the Lagrangian costs
+    c + θ·lam·a (they price the scarce capacity, which plain costs ignore)."""
     deadline = time.perf_counter() + budget_s
     best: np.ndarray | None = None
     best_cost = None
     rel = usage / np.maximum(capacity, 1)[:, None]
-    for desirability in (cost.astype(np.float64), rel, cost * rel, usage.astype(np.float64)):
+    criteria = []
+    if lam is not None:
+        criteria += [cost + theta * lam[:, None] * usage for theta in (1.0, 1.5, 2.5, 4.0)]
+    criteria += [cost.astype(np.float64), rel, cost * rel, usage.astype(np.float64)]
+    for desirability in criteria:
         if time.perf_counter() >= deadline:
             break
         a = _regret_greedy(cost, usage, capacity, desirability)
@@ -124,48 +185,11 @@ def construct(cost: np.ndarray, usage: np.ndarray, capacity: np.ndarray, budget_
         c = int(cost[a, np.arange(cost.shape[1])].sum())
         if best_cost is None or c < best_cost:
             best, best_cost = a, c
+        if lam is not None and best is not None:
+            break  # the Lagrangian criterion worked: the weaker ones rarely beat it
     if best is None:
         return None
     return _local_search(cost, usage, capacity, best, deadline)
-
-
-def lp_reduced_costs(cost: np.ndarray, usage: np.ndarray, capacity: np.ndarray, fits: np.ndarray) -> tuple[float, np.ndarray] | None:
-    """LP relaxation (GLOP): its value and the reduced cost of every allowed (agent, job) pair.
-
-    Any integer solution that gives job j to agent i costs at least ``lp + rc[i, j]``, so pairs with
-    ``lp + rc > UB`` can be removed without losing any solution as good as UB (reduced-cost fixing).
-    """
-    from ortools.linear_solver import pywraplp
-
-    lp = pywraplp.Solver.CreateSolver("GLOP")
-    if lp is None:
-        return None
-    m, n = cost.shape
-    idx = np.argwhere(fits)
-    xs = [lp.NumVar(0.0, 1.0, "") for _ in range(len(idx))]
-    by_job: list[list] = [[] for _ in range(n)]
-    by_agent: list[list] = [[] for _ in range(m)]
-    for v, (i, j) in zip(xs, idx):
-        by_job[j].append(v)
-        by_agent[i].append((v, float(usage[i, j])))
-    for j in range(n):
-        c = lp.Constraint(1.0, 1.0)
-        for v in by_job[j]:
-            c.SetCoefficient(v, 1.0)
-    for i in range(m):
-        c = lp.Constraint(-lp.infinity(), float(capacity[i]))
-        for v, a in by_agent[i]:
-            c.SetCoefficient(v, a)
-    obj = lp.Objective()
-    for v, (i, j) in zip(xs, idx):
-        obj.SetCoefficient(v, float(cost[i, j]))
-    obj.SetMinimization()
-    if lp.Solve() != pywraplp.Solver.OPTIMAL:
-        return None
-    rc = np.full(cost.shape, np.inf)
-    for v, (i, j) in zip(xs, idx):
-        rc[i, j] = v.reduced_cost()
-    return lp.Objective().Value(), rc
 
 
 def build_gap_model(
@@ -247,12 +271,35 @@ def agent_lns(
     return agent
 
 
-def solve_gap(instance: GapInstance, *, maximize: bool, time_limit_s: float, workers: int, seed: int) -> GapSolution:
+def core_mask(reduced: np.ndarray, fits: np.ndarray, per_job: float, hint: np.ndarray | None) -> np.ndarray:
+    """The "core" of the instance: the (agent, job) pairs cheapest in Lagrangian reduced cost, about
+    ``per_job`` per job on average (one global price threshold), at least two per job where two fit,
+    and the hint's own pairs. A heuristic restriction: the core's optimum need not be the instance's."""
+    m, n = reduced.shape
+    r = np.where(fits, reduced, np.inf)
+    finite = np.sort(r[np.isfinite(r)])
+    k = min(len(finite) - 1, max(0, int(per_job * n) - 1))
+    keep = r <= finite[k]
+    order = np.argsort(r, axis=0)[: min(2, m)]
+    keep[order, np.arange(n)] = True
+    if hint is not None:
+        keep[hint, np.arange(n)] = True
+    return keep & fits
+
+
+def solve_gap(instance: GapInstance, *, maximize: bool, time_limit_s: float, workers: int, seed: int,
+              core_share: float = 0.5, core_per_job: float = 4.0) -> GapSolution:
     """Solve a GAP instance (minimise or maximise Σ cost), within ``time_limit_s`` wall-clock seconds.
 
-    Construction (regret greedy + local search) → CP-SAT on the full model (proves small instances
-    optimal) → agent-subset LNS on the same model builder → CP-SAT on the full model again, hinted
-    with the best assignment, for the final bound.
+    1. Lagrangian bound (capacities relaxed, subgradient): a lower bound equal to the LP bound, and a
+       reduced cost for every (agent, job) pair.
+    2. Regret greedy on Lagrangian costs + shift/swap local search: the first incumbent UB.
+    3. CP-SAT on the core (``core_per_job`` cheapest pairs per job in reduced cost) for
+       ``core_share`` of the remaining time, hinted with the incumbent: a small model that finds
+       good assignments fast. Skipped when the exact model below is already that small.
+    4. CP-SAT on the exact reduced model, hinted with the best assignment: every pair whose
+       Lagrangian lower bound exceeds UB is removed (reduced-cost fixing), so every assignment at
+       least as good as UB is still in it, and its bound is a bound for the whole instance.
     """
     t0 = time.perf_counter()
     end = t0 + time_limit_s
@@ -263,54 +310,60 @@ def solve_gap(instance: GapInstance, *, maximize: bool, time_limit_s: float, wor
     # Internally always minimise; a maximisation is a minimisation of -profit.
     min_cost = -cost if maximize else cost
     sign = -1 if maximize else 1
+    jobs_all, agents_all = np.arange(n), np.arange(m)
     # Agent i can take job j at all only if the job fits alone: the rest is a hard-constraint prune.
     fits = usage <= capacity[:, None]
     if not fits.any(axis=0).all():
         return GapSolution(np.full(n, -1), None, None, SolveStatus.INFEASIBLE, time.perf_counter() - t0)
-    best = construct(np.where(fits, min_cost, min_cost.max() + 1), usage, capacity,
-                     budget_s=min(0.1 * time_limit_s, 5.0))
-    agents_all, jobs_all = np.arange(m), np.arange(n)
-
-    build_s = [0.0]
-
-    def full_solve(until: float, hint: np.ndarray | None):
-        t = time.perf_counter()
-        model, x = build_gap_model(min_cost, usage, capacity, fits, agents_all, jobs_all, hint)
-        build_s[0] = time.perf_counter() - t
-        budget = until - time.perf_counter()
-        return run_cp_sat(model, time_limit_s=max(0.05, budget), workers=workers, seed=seed, **CP_SAT_GAP_PARAMS), x
 
     def value(a: np.ndarray | None) -> float:
         return float("inf") if a is None else float(min_cost[a, jobs_all].sum())
 
-    bound: float | None = None
-    out, x = full_solve(time.perf_counter() + 0.3 * (end - time.perf_counter()), best)
-    if out.status == SolveStatus.INFEASIBLE:
-        return GapSolution(np.full(n, -1), None, None, SolveStatus.INFEASIBLE, time.perf_counter() - t0)
-    if out.bound is not None:
-        bound = out.bound
-    if out.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
-        cand = _read(out.solver, x, np.full(n, -1, dtype=np.int64))
-        if value(cand) < value(best):
-            best = cand
-    status = out.status
-    if status != SolveStatus.OPTIMAL and best is not None:
-        rng = np.random.default_rng(seed)
-        # The last full solve needs its model built again (same time as the first) before searching.
-        lns_end = end - 0.2 * (end - time.perf_counter()) - 1.5 * build_s[0]
-        best = agent_lns(min_cost, usage, capacity, fits, best, lns_end, rng, workers, seed)
-        out, x = full_solve(end - 0.02 * time_limit_s, best)
-        if out.bound is not None:
-            bound = out.bound if bound is None else max(bound, out.bound)
+    def done(best: np.ndarray | None, bound: float | None, status: SolveStatus) -> GapSolution:
+        if best is not None and bound is not None and value(best) <= bound + 1e-9:
+            status = SolveStatus.OPTIMAL  # integer costs: objective meets the bound
+        objective = None if best is None else float(instance.objective(best))
+        return GapSolution(best if best is not None else np.full(n, -1), objective,
+                           None if bound is None else sign * bound, status, time.perf_counter() - t0)
+
+    lag = lagrangian_bound(min_cost, usage, capacity, fits, iterations=2000, deadline=t0 + 0.05 * time_limit_s)
+    bound = float(np.ceil(lag.value - 1e-6))  # integer costs
+    best = construct(np.where(fits, min_cost, min_cost.max() + 1), usage, capacity,
+                     budget_s=min(0.05 * time_limit_s, 3.0), lam=lag.lam)
+    if best is not None and value(best) <= bound:
+        return done(best, bound, SolveStatus.OPTIMAL)
+
+    def search(keep: np.ndarray, until: float, hint: np.ndarray | None):
+        built = build_gap_model(min_cost, usage, capacity, keep, agents_all, jobs_all, hint)
+        if built is None:
+            return None, None
+        model, x = built
+        out = run_cp_sat(model, time_limit_s=max(0.05, until - time.perf_counter()), workers=workers,
+                         seed=seed, **CP_SAT_GAP_PARAMS)
+        cand = None
         if out.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
             cand = _read(out.solver, x, np.full(n, -1, dtype=np.int64))
-            if value(cand) < value(best):
-                best = cand
-        status = SolveStatus.OPTIMAL if out.status == SolveStatus.OPTIMAL else SolveStatus.FEASIBLE
-    if best is None:
-        return GapSolution(np.full(n, -1), None, None if bound is None else sign * bound, status,
-                           time.perf_counter() - t0)
-    objective = float(instance.objective(best))
-    if bound is not None and value(best) <= bound + 1e-9:
-        status = SolveStatus.OPTIMAL  # integer costs: objective meets the bound
-    return GapSolution(best, objective, None if bound is None else sign * bound, status, time.perf_counter() - t0)
+        return out, cand
+
+    def exact_keep(ub: float) -> np.ndarray:
+        return fits & (lag.value + lag.reduced <= ub + 1e-6 * max(1.0, abs(ub)))
+
+    if best is not None and core_share > 0 and exact_keep(value(best)).sum() > core_per_job * n:
+        core = core_mask(lag.reduced, fits, core_per_job, best)
+        _, cand = search(core, time.perf_counter() + core_share * (end - time.perf_counter()), best)
+        if value(cand) < value(best):
+            best = cand
+    keep = fits if best is None else exact_keep(value(best))
+    out, cand = search(keep, end - 0.02 * time_limit_s, best)
+    if out is None:  # no job lost all its options unless UB is wrong; the bound still stands
+        return done(best, bound, SolveStatus.FEASIBLE if best is not None else SolveStatus.UNKNOWN)
+    if value(cand) < value(best):
+        best = cand
+    if out.status == SolveStatus.INFEASIBLE and best is None:
+        return GapSolution(np.full(n, -1), None, None, SolveStatus.INFEASIBLE, time.perf_counter() - t0)
+    if out.bound is not None and np.isfinite(out.bound):
+        # Every assignment at most UB is in the reduced model, so min(UB, its bound) bounds them all.
+        bound = max(bound, min(out.bound, value(best)))
+    status = SolveStatus.OPTIMAL if out.status == SolveStatus.OPTIMAL else (
+        SolveStatus.FEASIBLE if best is not None else out.status)
+    return done(best, bound, status)
