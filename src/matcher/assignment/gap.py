@@ -2,8 +2,10 @@
 
 A GAP instance is a single-role assignment with weighted capacities: every job (a case's one seat)
 picks one agent (an expert) whose weighted load stays within capacity. The model is built with the
-same helpers the case engine uses (:mod:`matcher.assignment.core`), hinted by a regret-greedy
-construction improved by shift/swap local search (numpy), then searched by CP-SAT.
+same helpers the case engine uses (:mod:`matcher.assignment.core`). A Lagrangian relaxation of the
+capacities (numpy) gives the LP bound, reduced costs for exact variable fixing and the costs that
+guide a strong start; CP-SAT then searches a small core of the instance and the exactly reduced
+model (see :func:`solve_gap`).
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from matcher.io.gap import GapInstance
 from .core import SolveStatus, choose_one, run_cp_sat, weighted_capacity
 
 
-#: CP-SAT parameters for GAP, chosen on c10400 / c801600 (see benchmarks/RESULTS.md).
+#: CP-SAT parameters for GAP: the defaults. Tried on c20200, c10200, b10200, c20400, c05200 (10 s):
+#: linearization_level 2 and dropping the fj/ls/feasibility-pump subsolvers changed nothing measurable.
 CP_SAT_GAP_PARAMS: dict[str, object] = {}
 
 
@@ -34,10 +37,12 @@ class GapSolution:
     seconds: float
 
 
-def _regret_greedy(cost: np.ndarray, usage: np.ndarray, capacity: np.ndarray, desirability: np.ndarray) -> np.ndarray | None:
+def _regret_greedy(cost: np.ndarray, usage: np.ndarray, capacity: np.ndarray, desirability: np.ndarray,
+                   overload_ok: bool = False) -> np.ndarray | None:
     """Martello–Toth style: repeatedly place the job whose best and second-best agents differ most.
 
-    ``desirability`` is minimised (lower = better). Returns None when a job finds no agent with room.
+    ``desirability`` is minimised (lower = better). When a job finds no agent with room: None, or
+    with ``overload_ok`` the job goes where it overloads least (for :func:`_repair` to fix).
     """
     m, n = cost.shape
     residual = capacity.astype(np.int64).copy()
@@ -54,7 +59,15 @@ def _regret_greedy(cost: np.ndarray, usage: np.ndarray, capacity: np.ndarray, de
         else:
             best, second = d[0], np.full(d.shape[1], big)
         if (best >= big).any():
-            return None
+            if not overload_ok:
+                return None
+            k = int(np.argmax(best >= big))
+            j = int(idx[k])
+            i = int(np.argmax(residual - usage[:, j]))
+            agent[j] = i
+            residual[i] -= usage[i, j]
+            open_jobs[j] = False
+            continue
         regret = np.where(second >= big, big, second - best)
         k = int(np.argmax(regret))
         j = int(idx[k])
@@ -63,6 +76,42 @@ def _regret_greedy(cost: np.ndarray, usage: np.ndarray, capacity: np.ndarray, de
         residual[i] -= usage[i, j]
         open_jobs[j] = False
     return agent
+
+
+def _repair(usage: np.ndarray, capacity: np.ndarray, lagrangian_cost: np.ndarray, agent: np.ndarray) -> np.ndarray | None:
+    """An assignment that may overload agents (e.g. the relaxed optimum) made feasible: while an agent is
+    over capacity, move one of its jobs elsewhere, the move that costs least per unit of capacity
+    freed among those with room; when none has room, the move that most reduces the total overload.
+    With good multipliers the overloads are few, so few moves are needed. None when it gets stuck."""
+    m, n = usage.shape
+    jobs = np.arange(n)
+    agent = agent.copy()
+    load = np.bincount(agent, weights=usage[agent, jobs], minlength=m).astype(np.int64)
+    for _ in range(4 * n):
+        over = load - capacity
+        i = int(np.argmax(over))
+        if over[i] <= 0:
+            return agent
+        mine = np.flatnonzero(agent == i)
+        new_load = load[:, None] + usage[:, mine]
+        room = new_load <= capacity[:, None]
+        room[i] = False
+        if room.any():
+            price = (lagrangian_cost[:, mine] - lagrangian_cost[i, mine]) / usage[i, mine]
+            k, col = np.unravel_index(int(np.argmin(np.where(room, price, np.inf))), price.shape)
+        else:
+            # Overload removed from i minus overload added at the target: must be positive.
+            relief = np.minimum(over[i], usage[i, mine])[None, :] - (
+                np.maximum(new_load - capacity[:, None], 0) - np.maximum(over, 0)[:, None])
+            relief[i] = 0
+            k, col = np.unravel_index(int(np.argmax(relief)), relief.shape)
+            if relief[k, col] <= 0:
+                return None
+        j = int(mine[col])
+        load[i] -= usage[i, j]
+        load[k] += usage[k, j]
+        agent[j] = k
+    return None
 
 
 def _local_search(cost: np.ndarray, usage: np.ndarray, capacity: np.ndarray, agent: np.ndarray, deadline: float) -> np.ndarray:
@@ -163,33 +212,35 @@ def lagrangian_bound(cost: np.ndarray, usage: np.ndarray, capacity: np.ndarray, 
     return LagrangianBound(value, best_lam, red - red.min(axis=0))
 
 
+#: Usage surcharges (in average cost per average usage) tried by :func:`construct`: they break the
+#: many ties of the Lagrangian costs towards agents the job loads least (c801600 has multipliers 0,
+#: so without them the cheapest agents are overloaded many times over).
+TIE_BREAKS: tuple[float, ...] = (0.0, 0.01, 0.02, 0.05)
+
+
 def construct(cost: np.ndarray, usage: np.ndarray, capacity: np.ndarray, budget_s: float,
-              lam: np.ndarray | None = None) -> np.ndarray | None:
-    """A good feasible start (cost minimised): the best of a few regret-greedy criteria, then local
-    search. With Lagrangian multipliers ``lam``, the first criteria are the Lagrangian costs
-    c + θ·lam·a (they price the scarce capacity, which plain costs ignore)."""
+              lam: np.ndarray) -> np.ndarray | None:
+    """A good feasible start (cost minimised) from the Lagrangian costs c + lam·a, which price the
+    scarce capacity that plain costs ignore, plus a small usage surcharge per :data:`TIE_BREAKS`:
+    the relaxed optimum repaired (cheap) for every surcharge, then the regret greedy (repaired where
+    it overloads) while the budget lasts; the cheapest, improved by shift/swap local search. None
+    when no start could be repaired."""
     deadline = time.perf_counter() + budget_s
+    scale = float(np.abs(cost).mean()) / max(1.0, float(usage.mean()))
+    jobs = np.arange(cost.shape[1])
+    desirabilities = [cost + lam[:, None] * usage + eps * scale * usage for eps in TIE_BREAKS]
+    starts = [lambda d=d: d.argmin(axis=0) for d in desirabilities]
+    starts += [lambda d=d: _regret_greedy(cost, usage, capacity, d, overload_ok=True) for d in desirabilities]
     best: np.ndarray | None = None
-    best_cost = None
-    rel = usage / np.maximum(capacity, 1)[:, None]
-    criteria = []
-    if lam is not None:
-        criteria += [cost + theta * lam[:, None] * usage for theta in (1.0, 1.5, 2.5, 4.0)]
-    criteria += [cost.astype(np.float64), rel, cost * rel, usage.astype(np.float64)]
-    for desirability in criteria:
-        if time.perf_counter() >= deadline:
+    for k, start in enumerate(starts):
+        if time.perf_counter() >= deadline and best is not None:
             break
-        a = _regret_greedy(cost, usage, capacity, desirability)
-        if a is None:
-            continue
-        c = int(cost[a, np.arange(cost.shape[1])].sum())
-        if best_cost is None or c < best_cost:
-            best, best_cost = a, c
-        if lam is not None and best is not None:
-            break  # the Lagrangian criterion worked: the weaker ones rarely beat it
+        a = _repair(usage, capacity, desirabilities[k % len(desirabilities)], start())
+        if a is not None and (best is None or cost[a, jobs].sum() < cost[best, jobs].sum()):
+            best = a
     if best is None:
         return None
-    return _local_search(cost, usage, capacity, best, deadline)
+    return _local_search(cost, usage, capacity, best, max(deadline, time.perf_counter() + 0.1 * budget_s))
 
 
 def build_gap_model(
@@ -231,46 +282,6 @@ def _read(solver: cp_model.CpSolver, x: dict[tuple[int, int], cp_model.IntVar], 
     return agent
 
 
-def agent_lns(
-    min_cost: np.ndarray, usage: np.ndarray, capacity: np.ndarray, fits: np.ndarray, agent: np.ndarray,
-    deadline: float, rng: np.random.Generator, workers: int, seed: int,
-) -> np.ndarray:
-    """Large-neighbourhood search: free every job of a few agents and re-solve that sub-GAP exactly
-    with CP-SAT (the same model builder), keep it if cheaper. The neighbourhood grows while the
-    sub-problems solve quickly and shrinks when they time out."""
-    m, n = min_cost.shape
-    size = min(m, 6)
-    jobs_all = np.arange(n)
-    while time.perf_counter() < deadline - 0.05:
-        # Agents related through cheap alternatives: a random agent, then agents where its jobs are cheap.
-        first = int(rng.integers(m))
-        mine = np.flatnonzero(agent == first)
-        if len(mine):
-            affinity = np.bincount(np.argsort(min_cost[:, mine], axis=0)[:3].ravel(), minlength=m).astype(float)
-        else:
-            affinity = np.ones(m)
-        affinity[first] = 0
-        affinity += 0.5
-        others = rng.choice(m, size=min(size - 1, m - 1), replace=False, p=affinity / affinity.sum())
-        agents = np.unique(np.concatenate([[first], others[others != first]]))[:size]
-        jobs = jobs_all[np.isin(agent, agents)]
-        if not len(jobs):
-            continue
-        built = build_gap_model(min_cost, usage, capacity, fits, agents, jobs, agent)
-        if built is None:
-            continue
-        model, x = built
-        before = int(min_cost[agent, jobs_all].sum())
-        limit = min(1.0, deadline - time.perf_counter())
-        out = run_cp_sat(model, time_limit_s=max(0.05, limit), workers=workers, seed=seed, **CP_SAT_GAP_PARAMS)
-        if out.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
-            cand = _read(out.solver, x, agent)
-            if int(min_cost[cand, jobs_all].sum()) < before:
-                agent = cand
-        size = min(m, size + 1) if out.status == SolveStatus.OPTIMAL and out.seconds < 0.3 else max(3, size - 1)
-    return agent
-
-
 def core_mask(reduced: np.ndarray, fits: np.ndarray, per_job: float, hint: np.ndarray | None) -> np.ndarray:
     """The "core" of the instance: the (agent, job) pairs cheapest in Lagrangian reduced cost, about
     ``per_job`` per job on average (one global price threshold), at least two per job where two fit,
@@ -288,12 +299,14 @@ def core_mask(reduced: np.ndarray, fits: np.ndarray, per_job: float, hint: np.nd
 
 
 def solve_gap(instance: GapInstance, *, maximize: bool, time_limit_s: float, workers: int, seed: int,
-              core_share: float = 0.5, core_per_job: float = 4.0) -> GapSolution:
+              core_share: float = 0.5, core_per_job: float = 3.0,
+              cp_sat_params: dict[str, object] | None = None, log: bool = False) -> GapSolution:
     """Solve a GAP instance (minimise or maximise Σ cost), within ``time_limit_s`` wall-clock seconds.
 
     1. Lagrangian bound (capacities relaxed, subgradient): a lower bound equal to the LP bound, and a
        reduced cost for every (agent, job) pair.
-    2. Regret greedy on Lagrangian costs + shift/swap local search: the first incumbent UB.
+    2. Relaxed optimum and regret greedy on Lagrangian costs, repaired, + shift/swap local search:
+       the first incumbent UB (see :func:`construct`).
     3. CP-SAT on the core (``core_per_job`` cheapest pairs per job in reduced cost) for
        ``core_share`` of the remaining time, hinted with the incumbent: a small model that finds
        good assignments fast. Skipped when the exact model below is already that small.
@@ -339,7 +352,7 @@ def solve_gap(instance: GapInstance, *, maximize: bool, time_limit_s: float, wor
             return None, None
         model, x = built
         out = run_cp_sat(model, time_limit_s=max(0.05, until - time.perf_counter()), workers=workers,
-                         seed=seed, **CP_SAT_GAP_PARAMS)
+                         seed=seed, log=log, **(CP_SAT_GAP_PARAMS if cp_sat_params is None else cp_sat_params))
         cand = None
         if out.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
             cand = _read(out.solver, x, np.full(n, -1, dtype=np.int64))
@@ -348,9 +361,11 @@ def solve_gap(instance: GapInstance, *, maximize: bool, time_limit_s: float, wor
     def exact_keep(ub: float) -> np.ndarray:
         return fits & (lag.value + lag.reduced <= ub + 1e-6 * max(1.0, abs(ub)))
 
-    if best is not None and core_share > 0 and exact_keep(value(best)).sum() > core_per_job * n:
-        core = core_mask(lag.reduced, fits, core_per_job, best)
-        _, cand = search(core, time.perf_counter() + core_share * (end - time.perf_counter()), best)
+    # Without a start, the relaxed optimum (capacities ignored) is the hint: CP-SAT repairs it.
+    hint = best if best is not None else lag.reduced.argmin(axis=0)
+    if core_share > 0 and (best is None or exact_keep(value(best)).sum() > core_per_job * n):
+        core = core_mask(lag.reduced, fits, core_per_job, hint)
+        _, cand = search(core, time.perf_counter() + core_share * (end - time.perf_counter()), hint)
         if value(cand) < value(best):
             best = cand
     keep = fits if best is None else exact_keep(value(best))
