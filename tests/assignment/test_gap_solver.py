@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from matcher.assignment.core import SolveStatus
-from matcher.assignment.gap import construct, core_mask, lagrangian_bound, solve_gap
+from matcher.assignment.gap import _repair, construct, core_mask, lagrangian_bound, solve_gap
 from matcher.io.gap import GapInstance, read_gap_file
 
 DATA = Path("/work/shared/benchmarks/gap")
@@ -146,3 +146,14 @@ def test_core_mask_keeps_cheapest_pairs_and_the_hint():
     keep = core_mask(reduced, fits, per_job=1.0, hint=hint)
     # Two cheapest per job (job 0: agents 0, 1; job 1: agents 1, 0; job 2: agents 2, 1) plus the hint.
     assert keep.tolist() == [[True, True, False], [True, True, True], [False, True, True]]
+
+
+def test_repair_moves_the_job_that_frees_capacity_at_least_cost():
+    # Agent 0 (capacity 4) holds jobs 0 (usage 0), 1 and 2 (usage 3 each): 2 units over. Moving job 0
+    # frees nothing; job 1 moves to agent 1 for +1, job 2 for +5: job 1 moves, nothing else does.
+    usage = np.array([[0, 3, 3], [1, 3, 3]])
+    cost = np.array([[0.0, 0.0, 0.0], [0.0, 1.0, 5.0]])
+    fixed = _repair(usage, np.array([4, 4]), cost, np.array([0, 0, 0]))
+    assert fixed.tolist() == [0, 1, 0]
+    # Nowhere to go: agent 1 has no room for either job and moving one only moves the overload.
+    assert _repair(usage, np.array([4, 2]), cost, np.array([0, 0, 0])) is None

@@ -94,10 +94,10 @@ def _repair(usage: np.ndarray, capacity: np.ndarray, lagrangian_cost: np.ndarray
             return agent
         mine = np.flatnonzero(agent == i)
         new_load = load[:, None] + usage[:, mine]
-        room = new_load <= capacity[:, None]
+        room = (new_load <= capacity[:, None]) & (usage[i, mine] > 0)[None, :]  # moving a 0 frees nothing
         room[i] = False
         if room.any():
-            price = (lagrangian_cost[:, mine] - lagrangian_cost[i, mine]) / usage[i, mine]
+            price = (lagrangian_cost[:, mine] - lagrangian_cost[i, mine]) / np.maximum(usage[i, mine], 1)
             k, col = np.unravel_index(int(np.argmin(np.where(room, price, np.inf))), price.shape)
         else:
             # Overload removed from i minus overload added at the target: must be positive.
