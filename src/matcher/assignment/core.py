@@ -74,7 +74,10 @@ def run_cp_sat(
     p.random_seed = int(seed)
     p.log_search_progress = bool(log)
     for k, v in extra.items():
-        setattr(p, k, v)
+        if isinstance(v, (list, tuple)):  # repeated fields (e.g. ignore_subsolvers) cannot be assigned
+            getattr(p, k).extend(v)
+        else:
+            setattr(p, k, v)
     t0 = time.perf_counter()
     code = solver.solve(model)
     seconds = time.perf_counter() - t0

@@ -2,8 +2,10 @@
 
 A GAP instance is a single-role assignment with weighted capacities: every job (a case's one seat)
 picks one agent (an expert) whose weighted load stays within capacity. The model is built with the
-same helpers the case engine uses (:mod:`matcher.assignment.core`), hinted by a regret-greedy
-construction improved by shift/swap local search (numpy), then searched by CP-SAT.
+same helpers the case engine uses (:mod:`matcher.assignment.core`). A Lagrangian relaxation of the
+capacities (numpy) gives the LP bound, reduced costs for exact variable fixing and the costs that
+guide a strong start; CP-SAT then searches a small core of the instance and the exactly reduced
+model (see :func:`solve_gap`).
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from matcher.io.gap import GapInstance
 from .core import SolveStatus, choose_one, run_cp_sat, weighted_capacity
 
 
-#: CP-SAT parameters for GAP, chosen on c10400 / c801600 (see benchmarks/RESULTS.md).
+#: CP-SAT parameters for GAP: the defaults. Tried on c20200, c10200, b10200, c20400, c05200 (10 s):
+#: linearization_level 2 and dropping the fj/ls/feasibility-pump subsolvers changed nothing measurable.
 CP_SAT_GAP_PARAMS: dict[str, object] = {}
 
 
@@ -34,10 +37,12 @@ class GapSolution:
     seconds: float
 
 
-def _regret_greedy(cost: np.ndarray, usage: np.ndarray, capacity: np.ndarray, desirability: np.ndarray) -> np.ndarray | None:
+def _regret_greedy(cost: np.ndarray, usage: np.ndarray, capacity: np.ndarray, desirability: np.ndarray,
+                   overload_ok: bool = False) -> np.ndarray | None:
     """Martello–Toth style: repeatedly place the job whose best and second-best agents differ most.
 
-    ``desirability`` is minimised (lower = better). Returns None when a job finds no agent with room.
+    ``desirability`` is minimised (lower = better). When a job finds no agent with room: None, or
+    with ``overload_ok`` the job goes where it overloads least (for :func:`_repair` to fix).
     """
     m, n = cost.shape
     residual = capacity.astype(np.int64).copy()
@@ -54,7 +59,15 @@ def _regret_greedy(cost: np.ndarray, usage: np.ndarray, capacity: np.ndarray, de
         else:
             best, second = d[0], np.full(d.shape[1], big)
         if (best >= big).any():
-            return None
+            if not overload_ok:
+                return None
+            k = int(np.argmax(best >= big))
+            j = int(idx[k])
+            i = int(np.argmax(residual - usage[:, j]))
+            agent[j] = i
+            residual[i] -= usage[i, j]
+            open_jobs[j] = False
+            continue
         regret = np.where(second >= big, big, second - best)
         k = int(np.argmax(regret))
         j = int(idx[k])
@@ -63,6 +76,42 @@ def _regret_greedy(cost: np.ndarray, usage: np.ndarray, capacity: np.ndarray, de
         residual[i] -= usage[i, j]
         open_jobs[j] = False
     return agent
+
+
+def _repair(usage: np.ndarray, capacity: np.ndarray, lagrangian_cost: np.ndarray, agent: np.ndarray) -> np.ndarray | None:
+    """An assignment that may overload agents (e.g. the relaxed optimum) made feasible: while an agent is
+    over capacity, move one of its jobs elsewhere, the move that costs least per unit of capacity
+    freed among those with room; when none has room, the move that most reduces the total overload.
+    With good multipliers the overloads are few, so few moves are needed. None when it gets stuck."""
+    m, n = usage.shape
+    jobs = np.arange(n)
+    agent = agent.copy()
+    load = np.bincount(agent, weights=usage[agent, jobs], minlength=m).astype(np.int64)
+    for _ in range(4 * n):
+        over = load - capacity
+        i = int(np.argmax(over))
+        if over[i] <= 0:
+            return agent
+        mine = np.flatnonzero(agent == i)
+        new_load = load[:, None] + usage[:, mine]
+        room = (new_load <= capacity[:, None]) & (usage[i, mine] > 0)[None, :]  # moving a 0 frees nothing
+        room[i] = False
+        if room.any():
+            price = (lagrangian_cost[:, mine] - lagrangian_cost[i, mine]) / np.maximum(usage[i, mine], 1)
+            k, col = np.unravel_index(int(np.argmin(np.where(room, price, np.inf))), price.shape)
+        else:
+            # Overload removed from i minus overload added at the target: must be positive.
+            relief = np.minimum(over[i], usage[i, mine])[None, :] - (
+                np.maximum(new_load - capacity[:, None], 0) - np.maximum(over, 0)[:, None])
+            relief[i] = 0
+            k, col = np.unravel_index(int(np.argmax(relief)), relief.shape)
+            if relief[k, col] <= 0:
+                return None
+        j = int(mine[col])
+        load[i] -= usage[i, j]
+        load[k] += usage[k, j]
+        agent[j] = k
+    return None
 
 
 def _local_search(cost: np.ndarray, usage: np.ndarray, capacity: np.ndarray, agent: np.ndarray, deadline: float) -> np.ndarray:
@@ -109,63 +158,89 @@ def _local_search(cost: np.ndarray, usage: np.ndarray, capacity: np.ndarray, age
     return agent
 
 
-def construct(cost: np.ndarray, usage: np.ndarray, capacity: np.ndarray, budget_s: float) -> np.ndarray | None:
-    """A good feasible start (cost minimised): best of a few regret-greedy criteria, then local search."""
-    deadline = time.perf_counter() + budget_s
-    best: np.ndarray | None = None
-    best_cost = None
-    rel = usage / np.maximum(capacity, 1)[:, None]
-    for desirability in (cost.astype(np.float64), rel, cost * rel, usage.astype(np.float64)):
+@dataclass(frozen=True)
+class LagrangianBound:
+    """Capacities relaxed with multipliers ``lam`` >= 0 (cost minimised).
+
+    ``value`` = Σ_j min_i (c_ij + lam_i·a_ij) − lam·capacity is a lower bound on every feasible
+    assignment, and any assignment giving job j to agent i costs at least ``value + reduced[i, j]``
+    (``reduced`` >= 0; +inf where the job cannot fit). The best multipliers reach the LP bound,
+    because without capacities the problem is an assignment with an integral LP.
+    """
+
+    value: float
+    lam: np.ndarray
+    reduced: np.ndarray
+
+
+def lagrangian_bound(cost: np.ndarray, usage: np.ndarray, capacity: np.ndarray, fits: np.ndarray,
+                     iterations: int, deadline: float) -> LagrangianBound:
+    """Projected subgradient ascent on the capacity multipliers (numpy, one m×n pass per step).
+
+    The step aims at a target a little above the best bound so far and halves when the bound stalls,
+    so it needs no upper bound from elsewhere."""
+    m, n = cost.shape
+    jobs = np.arange(n)
+    c = np.where(fits, cost, np.inf).astype(np.float64)
+    lam = np.zeros(m)
+    best_value, best_lam = -np.inf, lam.copy()
+    theta, stall = 1.0, 0
+    for _ in range(iterations):
         if time.perf_counter() >= deadline:
             break
-        a = _regret_greedy(cost, usage, capacity, desirability)
-        if a is None:
-            continue
-        c = int(cost[a, np.arange(cost.shape[1])].sum())
-        if best_cost is None or c < best_cost:
-            best, best_cost = a, c
+        red = c + lam[:, None] * usage
+        a = red.argmin(axis=0)
+        value = float(red[a, jobs].sum() - lam @ capacity)
+        if value > best_value + 1e-9:
+            best_value, best_lam, stall = value, lam.copy(), 0
+        else:
+            stall += 1
+            if stall >= 15:
+                theta, stall = theta / 2, 0
+                if theta < 1e-4:
+                    break
+        g = np.bincount(a, weights=usage[a, jobs], minlength=m) - capacity
+        g = np.where((lam <= 0) & (g < 0), 0.0, g)  # projection onto lam >= 0
+        norm = float(g @ g)
+        if norm == 0:  # relaxed optimum is feasible: it is optimal, bound is exact
+            best_value, best_lam = value, lam.copy()
+            break
+        target = best_value + max(1.0, 0.01 * abs(best_value))
+        lam = np.maximum(0.0, lam + theta * (target - value) / norm * g)
+    red = c + best_lam[:, None] * usage
+    value = float(red.min(axis=0).sum() - best_lam @ capacity)
+    return LagrangianBound(value, best_lam, red - red.min(axis=0))
+
+
+#: Usage surcharges (in average cost per average usage) tried by :func:`construct`: they break the
+#: many ties of the Lagrangian costs towards agents the job loads least (c801600 has multipliers 0,
+#: so without them the cheapest agents are overloaded many times over).
+TIE_BREAKS: tuple[float, ...] = (0.0, 0.01, 0.02, 0.05)
+
+
+def construct(cost: np.ndarray, usage: np.ndarray, capacity: np.ndarray, budget_s: float,
+              lam: np.ndarray) -> np.ndarray | None:
+    """A good feasible start (cost minimised) from the Lagrangian costs c + lam·a, which price the
+    scarce capacity that plain costs ignore, plus a small usage surcharge per :data:`TIE_BREAKS`:
+    the relaxed optimum repaired (cheap) for every surcharge, then the regret greedy (repaired where
+    it overloads) while the budget lasts; the cheapest, improved by shift/swap local search. None
+    when no start could be repaired."""
+    deadline = time.perf_counter() + budget_s
+    scale = float(np.abs(cost).mean()) / max(1.0, float(usage.mean()))
+    jobs = np.arange(cost.shape[1])
+    desirabilities = [cost + lam[:, None] * usage + eps * scale * usage for eps in TIE_BREAKS]
+    starts = [lambda d=d: d.argmin(axis=0) for d in desirabilities]
+    starts += [lambda d=d: _regret_greedy(cost, usage, capacity, d, overload_ok=True) for d in desirabilities]
+    best: np.ndarray | None = None
+    for k, start in enumerate(starts):
+        if time.perf_counter() >= deadline and best is not None:
+            break
+        a = _repair(usage, capacity, desirabilities[k % len(desirabilities)], start())
+        if a is not None and (best is None or cost[a, jobs].sum() < cost[best, jobs].sum()):
+            best = a
     if best is None:
         return None
-    return _local_search(cost, usage, capacity, best, deadline)
-
-
-def lp_reduced_costs(cost: np.ndarray, usage: np.ndarray, capacity: np.ndarray, fits: np.ndarray) -> tuple[float, np.ndarray] | None:
-    """LP relaxation (GLOP): its value and the reduced cost of every allowed (agent, job) pair.
-
-    Any integer solution that gives job j to agent i costs at least ``lp + rc[i, j]``, so pairs with
-    ``lp + rc > UB`` can be removed without losing any solution as good as UB (reduced-cost fixing).
-    """
-    from ortools.linear_solver import pywraplp
-
-    lp = pywraplp.Solver.CreateSolver("GLOP")
-    if lp is None:
-        return None
-    m, n = cost.shape
-    idx = np.argwhere(fits)
-    xs = [lp.NumVar(0.0, 1.0, "") for _ in range(len(idx))]
-    by_job: list[list] = [[] for _ in range(n)]
-    by_agent: list[list] = [[] for _ in range(m)]
-    for v, (i, j) in zip(xs, idx):
-        by_job[j].append(v)
-        by_agent[i].append((v, float(usage[i, j])))
-    for j in range(n):
-        c = lp.Constraint(1.0, 1.0)
-        for v in by_job[j]:
-            c.SetCoefficient(v, 1.0)
-    for i in range(m):
-        c = lp.Constraint(-lp.infinity(), float(capacity[i]))
-        for v, a in by_agent[i]:
-            c.SetCoefficient(v, a)
-    obj = lp.Objective()
-    for v, (i, j) in zip(xs, idx):
-        obj.SetCoefficient(v, float(cost[i, j]))
-    obj.SetMinimization()
-    if lp.Solve() != pywraplp.Solver.OPTIMAL:
-        return None
-    rc = np.full(cost.shape, np.inf)
-    for v, (i, j) in zip(xs, idx):
-        rc[i, j] = v.reduced_cost()
-    return lp.Objective().Value(), rc
+    return _local_search(cost, usage, capacity, best, max(deadline, time.perf_counter() + 0.1 * budget_s))
 
 
 def build_gap_model(
@@ -207,52 +282,37 @@ def _read(solver: cp_model.CpSolver, x: dict[tuple[int, int], cp_model.IntVar], 
     return agent
 
 
-def agent_lns(
-    min_cost: np.ndarray, usage: np.ndarray, capacity: np.ndarray, fits: np.ndarray, agent: np.ndarray,
-    deadline: float, rng: np.random.Generator, workers: int, seed: int,
-) -> np.ndarray:
-    """Large-neighbourhood search: free every job of a few agents and re-solve that sub-GAP exactly
-    with CP-SAT (the same model builder), keep it if cheaper. The neighbourhood grows while the
-    sub-problems solve quickly and shrinks when they time out."""
-    m, n = min_cost.shape
-    size = min(m, 6)
-    jobs_all = np.arange(n)
-    while time.perf_counter() < deadline - 0.05:
-        # Agents related through cheap alternatives: a random agent, then agents where its jobs are cheap.
-        first = int(rng.integers(m))
-        mine = np.flatnonzero(agent == first)
-        if len(mine):
-            affinity = np.bincount(np.argsort(min_cost[:, mine], axis=0)[:3].ravel(), minlength=m).astype(float)
-        else:
-            affinity = np.ones(m)
-        affinity[first] = 0
-        affinity += 0.5
-        others = rng.choice(m, size=min(size - 1, m - 1), replace=False, p=affinity / affinity.sum())
-        agents = np.unique(np.concatenate([[first], others[others != first]]))[:size]
-        jobs = jobs_all[np.isin(agent, agents)]
-        if not len(jobs):
-            continue
-        built = build_gap_model(min_cost, usage, capacity, fits, agents, jobs, agent)
-        if built is None:
-            continue
-        model, x = built
-        before = int(min_cost[agent, jobs_all].sum())
-        limit = min(1.0, deadline - time.perf_counter())
-        out = run_cp_sat(model, time_limit_s=max(0.05, limit), workers=workers, seed=seed, **CP_SAT_GAP_PARAMS)
-        if out.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
-            cand = _read(out.solver, x, agent)
-            if int(min_cost[cand, jobs_all].sum()) < before:
-                agent = cand
-        size = min(m, size + 1) if out.status == SolveStatus.OPTIMAL and out.seconds < 0.3 else max(3, size - 1)
-    return agent
+def core_mask(reduced: np.ndarray, fits: np.ndarray, per_job: float, hint: np.ndarray | None) -> np.ndarray:
+    """The "core" of the instance: the (agent, job) pairs cheapest in Lagrangian reduced cost, about
+    ``per_job`` per job on average (one global price threshold), at least two per job where two fit,
+    and the hint's own pairs. A heuristic restriction: the core's optimum need not be the instance's."""
+    m, n = reduced.shape
+    r = np.where(fits, reduced, np.inf)
+    finite = np.sort(r[np.isfinite(r)])
+    k = min(len(finite) - 1, max(0, int(per_job * n) - 1))
+    keep = r <= finite[k]
+    order = np.argsort(r, axis=0)[: min(2, m)]
+    keep[order, np.arange(n)] = True
+    if hint is not None:
+        keep[hint, np.arange(n)] = True
+    return keep & fits
 
 
-def solve_gap(instance: GapInstance, *, maximize: bool, time_limit_s: float, workers: int, seed: int) -> GapSolution:
+def solve_gap(instance: GapInstance, *, maximize: bool, time_limit_s: float, workers: int, seed: int,
+              core_share: float = 0.5, core_per_job: float = 3.0,
+              cp_sat_params: dict[str, object] | None = None, log: bool = False) -> GapSolution:
     """Solve a GAP instance (minimise or maximise Σ cost), within ``time_limit_s`` wall-clock seconds.
 
-    Construction (regret greedy + local search) → CP-SAT on the full model (proves small instances
-    optimal) → agent-subset LNS on the same model builder → CP-SAT on the full model again, hinted
-    with the best assignment, for the final bound.
+    1. Lagrangian bound (capacities relaxed, subgradient): a lower bound equal to the LP bound, and a
+       reduced cost for every (agent, job) pair.
+    2. Relaxed optimum and regret greedy on Lagrangian costs, repaired, + shift/swap local search:
+       the first incumbent UB (see :func:`construct`).
+    3. CP-SAT on the core (``core_per_job`` cheapest pairs per job in reduced cost) for
+       ``core_share`` of the remaining time, hinted with the incumbent: a small model that finds
+       good assignments fast. Skipped when the exact model below is already that small.
+    4. CP-SAT on the exact reduced model, hinted with the best assignment: every pair whose
+       Lagrangian lower bound exceeds UB is removed (reduced-cost fixing), so every assignment at
+       least as good as UB is still in it, and its bound is a bound for the whole instance.
     """
     t0 = time.perf_counter()
     end = t0 + time_limit_s
@@ -263,54 +323,62 @@ def solve_gap(instance: GapInstance, *, maximize: bool, time_limit_s: float, wor
     # Internally always minimise; a maximisation is a minimisation of -profit.
     min_cost = -cost if maximize else cost
     sign = -1 if maximize else 1
+    jobs_all, agents_all = np.arange(n), np.arange(m)
     # Agent i can take job j at all only if the job fits alone: the rest is a hard-constraint prune.
     fits = usage <= capacity[:, None]
     if not fits.any(axis=0).all():
         return GapSolution(np.full(n, -1), None, None, SolveStatus.INFEASIBLE, time.perf_counter() - t0)
-    best = construct(np.where(fits, min_cost, min_cost.max() + 1), usage, capacity,
-                     budget_s=min(0.1 * time_limit_s, 5.0))
-    agents_all, jobs_all = np.arange(m), np.arange(n)
-
-    build_s = [0.0]
-
-    def full_solve(until: float, hint: np.ndarray | None):
-        t = time.perf_counter()
-        model, x = build_gap_model(min_cost, usage, capacity, fits, agents_all, jobs_all, hint)
-        build_s[0] = time.perf_counter() - t
-        budget = until - time.perf_counter()
-        return run_cp_sat(model, time_limit_s=max(0.05, budget), workers=workers, seed=seed, **CP_SAT_GAP_PARAMS), x
 
     def value(a: np.ndarray | None) -> float:
         return float("inf") if a is None else float(min_cost[a, jobs_all].sum())
 
-    bound: float | None = None
-    out, x = full_solve(time.perf_counter() + 0.3 * (end - time.perf_counter()), best)
-    if out.status == SolveStatus.INFEASIBLE:
-        return GapSolution(np.full(n, -1), None, None, SolveStatus.INFEASIBLE, time.perf_counter() - t0)
-    if out.bound is not None:
-        bound = out.bound
-    if out.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
-        cand = _read(out.solver, x, np.full(n, -1, dtype=np.int64))
-        if value(cand) < value(best):
-            best = cand
-    status = out.status
-    if status != SolveStatus.OPTIMAL and best is not None:
-        rng = np.random.default_rng(seed)
-        # The last full solve needs its model built again (same time as the first) before searching.
-        lns_end = end - 0.2 * (end - time.perf_counter()) - 1.5 * build_s[0]
-        best = agent_lns(min_cost, usage, capacity, fits, best, lns_end, rng, workers, seed)
-        out, x = full_solve(end - 0.02 * time_limit_s, best)
-        if out.bound is not None:
-            bound = out.bound if bound is None else max(bound, out.bound)
+    def done(best: np.ndarray | None, bound: float | None, status: SolveStatus) -> GapSolution:
+        if best is not None and bound is not None and value(best) <= bound + 1e-9:
+            status = SolveStatus.OPTIMAL  # integer costs: objective meets the bound
+        objective = None if best is None else float(instance.objective(best))
+        return GapSolution(best if best is not None else np.full(n, -1), objective,
+                           None if bound is None else sign * bound, status, time.perf_counter() - t0)
+
+    lag = lagrangian_bound(min_cost, usage, capacity, fits, iterations=2000, deadline=t0 + 0.05 * time_limit_s)
+    bound = float(np.ceil(lag.value - 1e-6))  # integer costs
+    best = construct(np.where(fits, min_cost, min_cost.max() + 1), usage, capacity,
+                     budget_s=min(0.05 * time_limit_s, 3.0), lam=lag.lam)
+    if best is not None and value(best) <= bound:
+        return done(best, bound, SolveStatus.OPTIMAL)
+
+    def search(keep: np.ndarray, until: float, hint: np.ndarray | None):
+        built = build_gap_model(min_cost, usage, capacity, keep, agents_all, jobs_all, hint)
+        if built is None:
+            return None, None
+        model, x = built
+        out = run_cp_sat(model, time_limit_s=max(0.05, until - time.perf_counter()), workers=workers,
+                         seed=seed, log=log, **(CP_SAT_GAP_PARAMS if cp_sat_params is None else cp_sat_params))
+        cand = None
         if out.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
             cand = _read(out.solver, x, np.full(n, -1, dtype=np.int64))
-            if value(cand) < value(best):
-                best = cand
-        status = SolveStatus.OPTIMAL if out.status == SolveStatus.OPTIMAL else SolveStatus.FEASIBLE
-    if best is None:
-        return GapSolution(np.full(n, -1), None, None if bound is None else sign * bound, status,
-                           time.perf_counter() - t0)
-    objective = float(instance.objective(best))
-    if bound is not None and value(best) <= bound + 1e-9:
-        status = SolveStatus.OPTIMAL  # integer costs: objective meets the bound
-    return GapSolution(best, objective, None if bound is None else sign * bound, status, time.perf_counter() - t0)
+        return out, cand
+
+    def exact_keep(ub: float) -> np.ndarray:
+        return fits & (lag.value + lag.reduced <= ub + 1e-6 * max(1.0, abs(ub)))
+
+    # Without a start, the relaxed optimum (capacities ignored) is the hint: CP-SAT repairs it.
+    hint = best if best is not None else lag.reduced.argmin(axis=0)
+    if core_share > 0 and (best is None or exact_keep(value(best)).sum() > core_per_job * n):
+        core = core_mask(lag.reduced, fits, core_per_job, hint)
+        _, cand = search(core, time.perf_counter() + core_share * (end - time.perf_counter()), hint)
+        if value(cand) < value(best):
+            best = cand
+    keep = fits if best is None else exact_keep(value(best))
+    out, cand = search(keep, end - 0.02 * time_limit_s, best)
+    if out is None:  # no job lost all its options unless UB is wrong; the bound still stands
+        return done(best, bound, SolveStatus.FEASIBLE if best is not None else SolveStatus.UNKNOWN)
+    if value(cand) < value(best):
+        best = cand
+    if out.status == SolveStatus.INFEASIBLE and best is None:
+        return GapSolution(np.full(n, -1), None, None, SolveStatus.INFEASIBLE, time.perf_counter() - t0)
+    if out.bound is not None and np.isfinite(out.bound):
+        # Every assignment at most UB is in the reduced model, so min(UB, its bound) bounds them all.
+        bound = max(bound, min(out.bound, value(best)))
+    status = SolveStatus.OPTIMAL if out.status == SolveStatus.OPTIMAL else (
+        SolveStatus.FEASIBLE if best is not None else out.status)
+    return done(best, bound, status)
