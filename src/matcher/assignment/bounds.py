@@ -94,9 +94,11 @@ def balance_floor(p: Problem, w: ObjectiveWeights, upper: float, bounds: list[Ca
     """A lower bound on the balance term. A case whose unassigned penalty exceeds its floor by more
     than ``upper − Σ floor`` is served in every plan better than ``upper``; its seats of one (role,
     category) can only go to the experts able to fill them, so the busiest of those holds at least
-    ⌈seats / experts⌉ lines."""
+    ⌈seats / experts⌉ lines — or, with lines held outside the problem (``base_load``: reserved lines),
+    ⌈(seats + their held lines) / experts⌉, and never fewer than the most any expert already holds."""
     if w.balance <= 0 or not p.cases:
         return 0.0
+    held = p.base_load if p.base_load is not None else np.zeros(len(p.experts), np.int64)
     slack = upper - sum(b.floor for b in bounds)
     seats: dict[tuple, int] = {}
     for pc, b in zip(p.cases, bounds):
@@ -108,12 +110,13 @@ def balance_floor(p: Problem, w: ObjectiveWeights, upper: float, bounds: list[Ca
             key = (seat.role, pc.case.category)
             seats[key] = seats.get(key, 0) + 1
     if not seats:
-        return 0.0
-    best = 1
+        return w.balance * int(held.max(initial=0))
+    best = max(1, int(held.max(initial=0)))
+    has_room = p.open_capacity > 0
     for (role, category), n in seats.items():
-        able = sum(1 for e, room in zip(p.experts, p.open_capacity) if room > 0 and e.can_fill(role, category))
-        if able:
-            best = max(best, -(-n // able))
+        able = has_room & np.fromiter((e.can_fill(role, category) for e in p.experts), bool, len(p.experts))
+        if able.any():
+            best = max(best, -(-(n + int(held[able].sum())) // int(able.sum())))
     return w.balance * best
 
 

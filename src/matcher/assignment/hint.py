@@ -39,7 +39,9 @@ def greedy_plan(p: Problem, w: ObjectiveWeights, budget_s: float = float("inf"),
 def _greedy_pass(p: Problem, w: ObjectiveWeights, free_load: int, fixed: dict[int, Choice] | None = None,
                  slots_per_mode: int = 6, preferred: dict[int, tuple[int, int]] | None = None,
                  widen: bool = True, widen_until: float = float("inf")) -> dict[int, Choice]:
-    load: Counter[int] = Counter()
+    load: Counter[int] = Counter()  # lines this plan gives (the capacities already exclude held ones)
+    held = p.base_load if p.base_load is not None else np.zeros(len(p.experts), np.int64)
+    busiest = [int(held.max(initial=0))]  # the balance term's load so far (held lines included)
     busy: set[tuple[int, int]] = set()
     weekly: Counter[tuple[int, int]] = Counter()
     rooms: Counter[tuple[str, int]] = Counter()
@@ -51,6 +53,7 @@ def _greedy_pass(p: Problem, w: ObjectiveWeights, free_load: int, fixed: dict[in
         for j, o in enumerate(ch.options):
             e = pc.seats[j].options[o].expert
             load[e] += 1
+            busiest[0] = max(busiest[0], load[e] + int(held[e]))
             if ch.slot is not None and pc.pin is None:
                 busy.add((e, ch.slot))
                 weekly[e, int(p.week_of_slot[ch.slot])] += 1
@@ -83,10 +86,10 @@ def _greedy_pass(p: Problem, w: ObjectiveWeights, free_load: int, fixed: dict[in
         if any(not seat.options for seat in pc.seats):
             return None
         # Cheapest first, with the balance weight charged when the expert would become the busiest.
-        top = max(max(load.values(), default=0), free_load)
+        top = max(busiest[0], free_load)
         ranked = [
             sorted(range(len(seat.options)), key=lambda o, seat=seat: weighted(seat_terms(seat.options[o]), w)
-                   + w.balance * max(0, load[seat.options[o].expert] + 1 - top))
+                   + w.balance * max(0, load[seat.options[o].expert] + int(held[seat.options[o].expert]) + 1 - top))
             for seat in pc.seats
         ]
         slot_sets = [[set(opt.slots.tolist()) for opt in seat.options] for seat in pc.seats]

@@ -31,7 +31,7 @@ from .hint import greedy_plan
 from .lns import from_keys as _from_keys
 from .lns import improve as lns_improve
 from .lns import to_keys as _keys
-from .objective import Choice, evaluate, total
+from .objective import Choice, evaluate, reserved_terms, total
 from .result import AssignmentResult, UnassignedCase
 
 
@@ -53,6 +53,7 @@ def solve_assignment(
     p = build_problem(scenario, request, weights=weights, on_case=attach_bound, pool_limit=params.pool_per_seat)
     details: dict[str, float | int | str] = {
         "cases": len(p.cases),
+        "reserved": len(request.reserved),
         "experts": len(p.experts),
         "slots": len(p.slots),
         "pool_options": int(sum(len(s.pool) for pc in p.cases for s in pc.seats)),
@@ -96,6 +97,10 @@ def solve_assignment(
 
 
 def _result(finish, p, weights, choices, terms, status, reason, bound, solver) -> AssignmentResult:
+    # The reserved lines are part of the plan: their own terms are a constant the search left out.
+    fixed = reserved_terms(p)
+    terms = {k: v + fixed[k] for k, v in terms.items()}
+    bound = None if bound is None else bound + total(fixed, weights)
     objective = total(terms, weights)
     gap = 0.0 if status == SolveStatus.OPTIMAL else relative_gap(objective, bound)
     return finish(
@@ -246,10 +251,11 @@ def _keep(p: Problem, bounds, choose, must: dict | None) -> float:
 
 
 def to_lines(p: Problem, choices: dict[int, Choice]) -> list[AssignmentLine]:
-    """Lines of the plan; rooms numbered per (center, slot) around the pinned rooms."""
+    """Lines of the plan (reserved lines last, unchanged); rooms numbered per (center, slot) around
+    the pinned and reserved rooms."""
     taken: dict[tuple[str, int], set[int]] = defaultdict(set)
     slot_pos = {s: k for k, s in enumerate(p.slots)}
-    for pin in p.request.pins:
+    for pin in p.request.pins + p.request.reserved:
         if pin.slot is not None and pin.room is not None and pin.slot in slot_pos:
             taken[p.scenario.case_by_id[pin.case].center, slot_pos[pin.slot]].add(pin.room)
     lines = []
@@ -273,7 +279,7 @@ def to_lines(p: Problem, choices: dict[int, Choice]) -> list[AssignmentLine]:
             case=pc.case.id, team=team, slot=p.slots[ch.slot] if ch.slot is not None else None, room=room,
             online=ch.mode == ONLINE and ch.slot is not None,
         ))
-    return lines
+    return lines + list(p.request.reserved)
 
 
 def unassigned_reasons(p: Problem, choices: dict[int, Choice]) -> list[UnassignedCase]:
