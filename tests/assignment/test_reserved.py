@@ -105,14 +105,16 @@ def test_a_reserved_line_holds_its_expert_in_its_half_day():
     assert k2.slot.half == HalfDay.PM
 
 
-def test_a_reserved_line_holds_its_room():
-    # One room; k1 holds it on Monday am with a; k2 (in person only) with b must take Monday pm.
-    s = scenario(centers=[center("d", rooms=1)], experts=[expert("a"), expert("b")],
+@pytest.mark.parametrize("rooms, slot, room", [(1, HalfDay.PM, 0), (2, HalfDay.AM, 1)])
+def test_a_reserved_line_holds_its_room(rooms, slot, room):
+    # k1 holds room 0 on Monday am with a; k2 (in person only, earliest is cheapest) goes with b to
+    # the other room that morning, or to Monday pm when there is no other room.
+    s = scenario(centers=[center("d", rooms=rooms)], experts=[expert("a"), expert("b")],
                  cases=[case("k1"), case("k2", online_allowed=False)])
     request = AssignmentRequest(horizon_days=1, cases=("k2",), reserved=(_reserved_am(),))
     r = solve(s, request, w=weights(urgency=1))
     k2 = next(line for line in r.lines if line.case == "k2")
-    assert k2.slot.half == HalfDay.PM and k2.room == 0
+    assert (k2.slot.half, k2.room) == (slot, room)
 
 
 def test_a_reserved_line_counts_in_the_workload():
@@ -170,12 +172,3 @@ def test_availability_matrix_follows_weekly_half_days_and_leave():
     assert got.any() and not got.all()
     assert (got == expected).all()
 
-
-def test_a_new_session_beside_a_reserved_one_gets_another_room():
-    # Two rooms; k1 holds room 0 on Monday am; k2 (in person, b, Monday am is cheapest) gets room 1.
-    s = scenario(centers=[center("d", rooms=2)], experts=[expert("a"), expert("b")],
-                 cases=[case("k1"), case("k2", online_allowed=False)])
-    request = AssignmentRequest(horizon_days=1, cases=("k2",), reserved=(_reserved_am(),))
-    r = solve(s, request, w=weights(urgency=1))
-    k2 = next(line for line in r.lines if line.case == "k2")
-    assert (k2.slot, k2.room, k2.experts) == (MON_AM, 1, ("b",))
