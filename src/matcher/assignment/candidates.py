@@ -235,6 +235,7 @@ def build_problem(
     online_capable = np.fromiter((e.online_capable for e in experts), bool, n_e)
     slot_days = np.fromiter((s.date.toordinal() for s in slots), np.int64, len(slots))
     center_cache: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+    seat_memo: dict[tuple, tuple[SeatPool, np.ndarray, dict[int, float]]] = {}  # see "alike" below
     no_conflict = np.ones(n_e, bool)
     rotation = judge_rotation_slots(scenario, slots, idx)
     slot_pos = {s: k for k, s in enumerate(slots)}
@@ -337,10 +338,20 @@ def build_problem(
         prof_all = prof_cache[cat]
         liked = set(case.preferred_experts) | set(case.previous_experts)
         seat_free: list[np.ndarray] = []
+        # Cases alike in everything a seat's pool depends on share that pool (read-only after the
+        # build): a day's queue holds many cases of one category at one center.
+        alike = pin is None and not liked and coi is no_conflict
         for role in case.needs_roles:
             if (role, cat) not in fill_cache:
                 fill_cache[role, cat] = expertise_mask(experts, role, case)
             fill = fill_cache[role, cat]
+            key = (case.center, role, cat, case.language, case.needs_session, bool(case.online_allowed),
+                   slot_ok[IN_PERSON].tobytes(), slot_ok[ONLINE].tobytes()) if alike else None
+            if key in seat_memo:  # (an empty pool is not remembered: its reason names the case's deadline)
+                pool, free, dropped = seat_memo[key]
+                seat_free.append(free)
+                pc.seats.append(Seat(role, pool, dropped_min=dropped))
+                continue
             base = fill & lang & coi & has_room
             if pin is not None:
                 pinned = pin.expert_for(role)
@@ -401,6 +412,8 @@ def build_problem(
                                       in_person_ok, online_ok, avail & ~busy, rotation, slot_ok, is_judge, minutes)
                 )
             pc.seats.append(Seat(role, pool, dropped_min=dropped))
+            if key is not None and len(pool):
+                seat_memo[key] = (pool, seat_free[-1], dropped)
         if on_case is not None:
             on_case(pc, start, seat_free)
         if pin is not None and pc.reasons:
