@@ -40,9 +40,14 @@ class CaseBound:
             self.left_out = [INF] * len(self.row_inc)
 
 
-def case_bound(pc: PlannedCase, start: dt.date, w: ObjectiveWeights, seat_free: list[np.ndarray]) -> CaseBound:
+def case_bound(pc: PlannedCase, start: dt.date, w: ObjectiveWeights, seat_free: list[np.ndarray],
+               shared: dict | None = None) -> CaseBound:
     """Floor and increments of one case, exact for the case alone (slot availability of each expert
-    included; only the distinct-expert rule inside the team is relaxed)."""
+    included; only the distinct-expert rule inside the team is relaxed).
+
+    ``shared`` (a dict living for one build) keeps what depends on a seat's pool alone — its rows per
+    mode, its cheapest expert per slot — for the alike cases sharing that pool (see build_problem)."""
+    shared = {} if shared is None else shared
     drop = w.unassigned + (w.disruption if pc.previous is not None else 0.0)
     n_seats = len(pc.seats)
     if not pc.needs_session:
@@ -62,13 +67,16 @@ def case_bound(pc: PlannedCase, start: dt.date, w: ObjectiveWeights, seat_free: 
     seat_min = {m: [] for m in MODES}
     for seat, free in zip(pc.seats, seat_free):
         for m in MODES:
-            rows = seat.pool.mode == m
-            if rows.any():
-                c = np.where(free[rows], seat.pool.cost[rows][:, None], INF).min(axis=0)
-            else:
-                c = np.full(n_slots, INF)
-            # Experts not remembered cost at least dropped_min in any slot: a lower bound.
-            seat_min[m].append(np.minimum(c, seat.dropped_min.get(m, INF)))
+            key = ("seat_min", id(seat.pool), m)  # the pools outlive the build: ids are not reused
+            if key not in shared:
+                rows = seat.pool.mode == m
+                if rows.any():
+                    c = np.where(free[rows], seat.pool.cost[rows][:, None], INF).min(axis=0)
+                else:
+                    c = np.full(n_slots, INF)
+                # Experts not remembered cost at least dropped_min in any slot: a lower bound.
+                shared[key] = np.minimum(c, seat.dropped_min.get(m, INF))
+            seat_min[m].append(shared[key])
     total = {m: slot_cost[m] + (np.sum(seat_min[m], axis=0) if n_seats else 0.0) for m in MODES}
     served = min(float(total[m].min()) for m in MODES)
     floor = served if pc.pin is not None else min(served, drop)
@@ -76,7 +84,10 @@ def case_bound(pc: PlannedCase, start: dt.date, w: ObjectiveWeights, seat_free: 
     for j, (seat, free) in enumerate(zip(pc.seats, seat_free)):
         inc = np.full(len(seat.pool), INF)
         for m in MODES:
-            rows = np.flatnonzero(seat.pool.mode == m)
+            key = ("rows", id(seat.pool), m)
+            if key not in shared:
+                shared[key] = np.flatnonzero(seat.pool.mode == m)
+            rows = shared[key]
             if not len(rows):
                 continue
             others = slot_cost[m] + sum(seat_min[m][i] for i in range(n_seats) if i != j)

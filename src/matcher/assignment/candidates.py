@@ -464,9 +464,17 @@ def _reserved_options(line: AssignmentLine, case: Case, experts: tuple[Expert, .
     return out
 
 
-def keep_options(p: Problem, pc: PlannedCase, seat: Seat, rows: np.ndarray) -> None:
-    """Put pool rows ``rows`` (sorted, unique) into the model as the seat's options."""
+def keep_options(p: Problem, pc: PlannedCase, seat: Seat, rows: np.ndarray, shared: dict | None = None) -> None:
+    """Put pool rows ``rows`` (sorted, unique) into the model as the seat's options.
+
+    With ``shared`` (a dict living for one pass over the cases), seats of alike cases (one shared
+    pool, see build_problem) given the same rows share one read-only options list."""
     rows = np.unique(rows)
+    if shared is not None:
+        key = (id(seat.pool), rows.tobytes())  # the pools outlive the pass: ids are not reused
+        if key in shared:
+            seat.options, seat.kept = shared[key], rows
+            return
     experts = seat.pool.expert[rows]
     modes = seat.pool.mode[rows]
     if pc.needs_session and len(rows):
@@ -486,6 +494,8 @@ def keep_options(p: Problem, pc: PlannedCase, seat: Seat, rows: np.ndarray) -> N
     ]
     seat.options = opts
     seat.kept = rows
+    if shared is not None:
+        shared[key] = opts
 
 
 def _restrict_to_pin(

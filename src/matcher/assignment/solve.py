@@ -47,8 +47,10 @@ def solve_assignment(
     """
     t0 = time.perf_counter()
     deadline = t0 + params.time_limit_s
+    shared_by_pool: dict = {}  # what alike cases (one shared pool) have in common, for this build
+
     def attach_bound(pc, start, seat_free):
-        pc.bound = case_bound(pc, start, weights, seat_free)
+        pc.bound = case_bound(pc, start, weights, seat_free, shared_by_pool)
 
     p = build_problem(scenario, request, weights=weights, on_case=attach_bound, pool_limit=params.pool_per_seat)
     details: dict[str, float | int | str] = {
@@ -231,10 +233,14 @@ def _keep(p: Problem, bounds, choose, must: dict | None) -> float:
     increment among the rows left out (∞ if none is)."""
     left_out = INF
     index = p.expert_index
+    rows_by_mode: dict[int, list[np.ndarray]] = {}  # per pool (alike cases share one)
+    shared: dict = {}
     for pc, b in zip(p.cases, bounds):
         for j, seat in enumerate(pc.seats):
             inc = b.row_inc[j]
-            mode_rows = [np.flatnonzero(seat.pool.mode == m) for m in MODES]
+            mode_rows = rows_by_mode.get(id(seat.pool))
+            if mode_rows is None:
+                mode_rows = rows_by_mode[id(seat.pool)] = [np.flatnonzero(seat.pool.mode == m) for m in MODES]
             rows = choose(pc, j, inc, mode_rows)
             if must is not None and pc.index in must:
                 mode, _slot, experts = must[pc.index]
@@ -246,7 +252,7 @@ def _keep(p: Problem, bounds, choose, must: dict | None) -> float:
                 mask = np.ones(len(seat.pool), bool)
                 mask[rows] = False
                 left_out = min(left_out, float(inc[mask].min()))
-            keep_options(p, pc, seat, rows)
+            keep_options(p, pc, seat, rows, shared)
     return left_out
 
 
