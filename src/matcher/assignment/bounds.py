@@ -46,8 +46,24 @@ def case_bound(pc: PlannedCase, start: dt.date, w: ObjectiveWeights, seat_free: 
     included; only the distinct-expert rule inside the team is relaxed).
 
     ``shared`` (a dict living for one build) keeps what depends on a seat's pool alone — its rows per
-    mode, its cheapest expert per slot — for the alike cases sharing that pool (see build_problem)."""
+    mode, its cheapest expert per slot — for the alike cases sharing that pool (see build_problem),
+    and the whole (read-only) bound for alike cases that also share risk and age, without pin or
+    previous line: nothing else of the case enters the bound."""
     shared = {} if shared is None else shared
+    key = None
+    if pc.pin is None and pc.previous is None and pc.seats:
+        # The pools outlive the build (ids are not reused); one pool means one slot_ok, seat_free, dropped_min.
+        key = ("bound", tuple(id(seat.pool) for seat in pc.seats), pc.case.risk, pc.case.received.date())
+        if key in shared:
+            return shared[key]
+    out = _case_bound(pc, start, w, seat_free, shared)
+    if key is not None:
+        shared[key] = out
+    return out
+
+
+def _case_bound(pc: PlannedCase, start: dt.date, w: ObjectiveWeights, seat_free: list[np.ndarray],
+                shared: dict) -> CaseBound:
     drop = w.unassigned + (w.disruption if pc.previous is not None else 0.0)
     n_seats = len(pc.seats)
     if not pc.needs_session:
