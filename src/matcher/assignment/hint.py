@@ -14,6 +14,7 @@ import numpy as np
 
 from .candidates import IN_PERSON, MODES, ONLINE, PlannedCase, Problem, keep_options
 from .config import ObjectiveWeights
+from .lns import from_keys, to_keys
 from .objective import Choice, evaluate, seat_terms, slot_terms, total, weighted
 
 
@@ -21,7 +22,11 @@ def greedy_plan(p: Problem, w: ObjectiveWeights, budget_s: float = float("inf"),
                 preferred: dict[int, tuple[int, int]] | None = None, widen_until: float = float("inf")) -> dict[int, Choice]:
     """The best of a few greedy passes that differ in the load an expert may reach before the balance
     weight is charged (charging it from the first extra case is myopic: it spreads cases onto worse
-    experts to avoid a one-off cost)."""
+    experts to avoid a one-off cost).
+
+    The best pass is remembered by expert id: a later pass may widen a seat's options (see
+    ``_greedy_pass``), which renumbers them, so option indices kept from an earlier pass would name
+    other experts (seen as double bookings and overloads in simulated Bao'an days)."""
     best, best_value = {}, float("inf")
     stop = time.perf_counter() + budget_s
     passes = [(2, preferred), (2, None), (1, None), (3, None), (5, None), (10**9, None)] if preferred else \
@@ -32,8 +37,8 @@ def greedy_plan(p: Problem, w: ObjectiveWeights, budget_s: float = float("inf"),
         plan = _greedy_pass(p, w, free_load, preferred=pref, widen_until=widen_until)
         value = total(evaluate(p, plan, w), w)
         if value < best_value - 1e-9:
-            best, best_value = plan, value
-    return best
+            best, best_value = to_keys(p, plan), value
+    return from_keys(p, best)
 
 
 def _greedy_pass(p: Problem, w: ObjectiveWeights, free_load: int, fixed: dict[int, Choice] | None = None,
