@@ -72,6 +72,8 @@ def main() -> None:
         if band:
             print(f"  batches of {lo:,}{'+' if hi > 10**8 else f'–{hi - 1:,}'} cases: {len(band)}, engine median "
                   f"{statistics.median(band):.2f} s, max {max(band):.2f} s")
+    for day, status, reason in sim.failures:
+        print(f"  no plan on {day} ({status}): {reason[:300]}")
     for name in ("first_session_p50", "first_session_p90", "resolved_in_time", "backlog_mean", "utilization_mediator"):
         print(f"  {name}: {k[name]:.3f}")
 

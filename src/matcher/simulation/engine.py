@@ -155,6 +155,7 @@ class DaySimulator:
         self.travel = travel_times(scenario)
         self._expert_cache: dict[tuple[int, int, int], object] = {}
         self.warm_cases = warm_cases
+        self.failures: list[tuple[dt.date, str, str]] = []  # (day, status, reason) of batches without a plan
 
     # -- helpers -------------------------------------------------------------------------------------
     def _t(self, day: dt.date) -> int:
@@ -341,6 +342,7 @@ class DaySimulator:
         result = solve_assignment(scen, request, self.weights, self.solve_params)
         if not result.ok:
             # Pins that no longer hold together (should not happen): keep the announced lines.
+            self.failures.append((scen.today, result.status.value, result.reason))
             return (), result.status.value
         return result.lines, result.status.value
 
