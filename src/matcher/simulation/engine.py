@@ -5,7 +5,8 @@ Timeline of simulated day ``t`` (date ``start + t``), in this order:
 
 1. Sick leave starts (drawn per expert); sessions it cancels send their cases back to the queue.
 2. The coordinator's batch: :func:`matcher.assignment.solve_assignment` (or the greedy baseline) on
-   the waiting cases, with every announced future session kept as it is (a reserved line), over ``horizon_days`` from today.
+   the waiting cases, with every announced future session kept as it is (a reserved line), over
+   ``horizon_days`` from today.
    Experts' ``open_cases`` are the cases they hold after a session and before closing, so capacity
    is freed exactly when a case closes. Judges sit where the (repeated) rotation calendar puts them.
 3. Sessions dated today happen: service starts (at ``t`` for a morning, ``t + 0.5`` for an
