@@ -236,6 +236,7 @@ def build_problem(
     slot_days = np.fromiter((s.date.toordinal() for s in slots), np.int64, len(slots))
     center_cache: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
     seat_memo: dict[tuple, tuple[SeatPool, np.ndarray, dict[int, float]]] = {}  # see "alike" below
+    location_cache: dict[tuple[str, bool], tuple[np.ndarray, np.ndarray]] = {}
     no_conflict = np.ones(n_e, bool)
     rotation = judge_rotation_slots(scenario, slots, idx)
     slot_pos = {s: k for k, s in enumerate(slots)}
@@ -314,7 +315,11 @@ def build_problem(
             rooms_free = np.fromiter((room_capacity[case.center, k] > 0 for k in range(len(slots))), bool, len(slots))
             center_cache[case.center] = (tt.from_center(case.center)[home], open_here, rooms_free)
         minutes, open_here, rooms_free = center_cache[case.center]
-        in_person_ok, online_ok = location_modes(minutes, max_travel, is_judge, online_capable, case)
+        # The location rule reads only the case's center and whether it may meet online.
+        where = (case.center, bool(case.needs_session and case.online_allowed))
+        if where not in location_cache:
+            location_cache[where] = location_modes(minutes, max_travel, is_judge, online_capable, case)
+        in_person_ok, online_ok = location_cache[where]
         coi = conflict_of_interest_mask(n_e, idx, affiliated, case) if (
             case.organizations or case.excluded_experts) else no_conflict
         if case.language not in lang_cache:

@@ -86,16 +86,25 @@ def _greedy_pass(p: Problem, w: ObjectiveWeights, free_load: int, fixed: dict[in
             ch = fixed.get(pc.index)
             if ch is not None and fits(pc.index, ch):
                 take(pc.index, ch)
+    option_costs: dict[int, tuple[list, list[float]]] = {}  # by options list (alike cases share one)
+
+    def costs_of(seat) -> list[float]:  # type: ignore[no-untyped-def]
+        hit = option_costs.get(id(seat.options))
+        if hit is None or hit[0] is not seat.options:  # the list is kept alive here: its id is not reused
+            hit = option_costs[id(seat.options)] = (seat.options, [weighted(seat_terms(o), w) for o in seat.options])
+        return hit[1]
+
     def place(pc: PlannedCase) -> Choice | None:
         k = pc.index
         if any(not seat.options for seat in pc.seats):
             return None
         # Cheapest first, with the balance weight charged when the expert would become the busiest.
         top = max(busiest[0], free_load)
+        costs = [costs_of(seat) for seat in pc.seats]
         ranked = [
-            sorted(range(len(seat.options)), key=lambda o, seat=seat: weighted(seat_terms(seat.options[o]), w)
+            sorted(range(len(seat.options)), key=lambda o, seat=seat, c=c: c[o]
                    + w.balance * max(0, load[seat.options[o].expert] + int(held[seat.options[o].expert]) + 1 - top))
-            for seat in pc.seats
+            for seat, c in zip(pc.seats, costs)
         ]
         slot_sets = [[set(opt.slots.tolist()) for opt in seat.options] for seat in pc.seats]
 
@@ -145,9 +154,7 @@ def _greedy_pass(p: Problem, w: ObjectiveWeights, free_load: int, fixed: dict[in
                     t = team(mode, s)
                     if t is None:
                         continue
-                    cost = weighted(slot_terms(pc, p, s), w) + sum(
-                        weighted(seat_terms(pc.seats[j].options[o]), w) for j, o in enumerate(t)
-                    )
+                    cost = weighted(slot_terms(pc, p, s), w) + sum(costs[j][o] for j, o in enumerate(t))
                     if best is None or cost < best[0]:
                         best = (cost, Choice(k, mode, s, t))
                     tried += 1  # a few of the earliest feasible slots of this mode
