@@ -101,7 +101,7 @@ def _check_one_line_per_case(scenario, request, lines, violate) -> None:
         problem = {c.id for c in scenario.cases}
     else:
         problem = set(request.cases)
-    problem |= {p.case for p in request.pins}
+    problem |= {p.case for p in request.pins} | {p.case for p in request.reserved}
     count: dict[str, int] = defaultdict(int)
     for line in lines:
         count[line.case] += 1
@@ -293,8 +293,8 @@ def _same_line(a: AssignmentLine, b: AssignmentLine) -> bool:
 
 
 def _check_pins(request, lines, violate) -> None:
-    """Every pinned line appears exactly as pinned."""
-    for pin in request.pins:
+    """Every pinned line (pins and reserved lines alike) appears exactly as pinned."""
+    for pin in request.pins + request.reserved:
         mine = [line for line in lines if line.case == pin.case]
         if not mine:
             violate(PINS, pin.case, None, "the pinned case has no line")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from builders import TODAY, case, center, expert, scenario
 
 from matcher.assignment import ObjectiveWeights, SolveParams, solve_assignment
@@ -93,10 +95,11 @@ def test_team_with_a_rotated_judge_and_no_session_case():
     assert lines["c2"].slot is None and lines["c2"].experts == ("m1",)
 
 
-def test_pins_are_kept_and_their_resources_respected():
+@pytest.mark.parametrize("kind", ["pins", "reserved"])
+def test_pins_are_kept_and_their_resources_respected(kind):
     s = scenario(experts=[expert("m1"), expert("m2")], cases=[case("c1"), case("c2")])
     pin = AssignmentLine(case="c2", team=(Seat(role="mediator", expert="m1"),), slot=MON_AM, room=0)
-    request = AssignmentRequest(horizon_days=5, pins=(pin,))
+    request = AssignmentRequest(horizon_days=5, cases=("c1",) if kind == "reserved" else None, **{kind: (pin,)})
     lines = by_case(planned(s, request))
     assert lines["c2"] == pin
     # m1 and the room are held by the pin on Monday morning: c1 gets m1 on Monday afternoon.

@@ -25,13 +25,15 @@ class CheckedDays(DaySimulator):
 
     def __init__(self, *a, **k) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*a, **k)
-        self.checked, self.lines_by_role = 0, {r: 0 for r in Role}
+        self.checked, self.lines_by_role, self.announced = 0, {r: 0 for r in Role}, 0
 
     def assign(self, scen, request):  # type: ignore[no-untyped-def]
         lines, status = super().assign(scen, request)
         report = check_assignment(scen, request, lines)
         assert report.ok, (scen.today, [v.message for v in report.violations[:5]])
-        assert {p.case for p in request.pins} <= {line.case for line in lines}  # announced sessions kept
+        announced = request.pins + request.reserved
+        assert set(announced) <= set(lines)  # announced sessions kept, unchanged
+        self.announced += len(announced)
         self.checked += 1
         for line in lines:
             for seat in line.team:
@@ -47,12 +49,13 @@ class CheckedDays(DaySimulator):
                 assert not any(r.contains(act.line.slot.date) for r in self.leave.get(x, ())), (x, act.line.slot)
 
 
-def test_every_morning_plan_passes_the_independent_checker() -> None:
+@pytest.mark.parametrize("announced", ["reserved", "pinned"])
+def test_every_morning_plan_passes_the_independent_checker(announced) -> None:
     params = SimulationParams(time_limit_s=1.0, sick_leave_rate=0.03, judge_share=0.3, judge_load_cap=None,
                               arrival_scale=2.0)
-    sim = CheckedDays(load_scenario("sajin"), params, RandomStreams(4, 0))
+    sim = CheckedDays(load_scenario("sajin"), params, RandomStreams(4, 0), announced=announced)
     trace = sim.run(12)
-    assert sim.checked >= 10
+    assert sim.checked >= 10 and sim.announced > 0  # later mornings planned around announced sessions
     assert sim.lines_by_role[Role.JUDGE] > 0  # judges' rotation half-days were exercised
     assert sum(len(v) for v in sim.leave.values()) > 0  # and sick leave
     # Judges only sat on half-days of the repeated rotation calendar.

@@ -40,9 +40,30 @@ class CaseBound:
             self.left_out = [INF] * len(self.row_inc)
 
 
-def case_bound(pc: PlannedCase, start: dt.date, w: ObjectiveWeights, seat_free: list[np.ndarray]) -> CaseBound:
+def case_bound(pc: PlannedCase, start: dt.date, w: ObjectiveWeights, seat_free: list[np.ndarray],
+               shared: dict | None = None) -> CaseBound:
     """Floor and increments of one case, exact for the case alone (slot availability of each expert
-    included; only the distinct-expert rule inside the team is relaxed)."""
+    included; only the distinct-expert rule inside the team is relaxed).
+
+    ``shared`` (a dict living for one build) keeps what depends on a seat's pool alone — its rows per
+    mode, its cheapest expert per slot — for the alike cases sharing that pool (see build_problem),
+    and the whole (read-only) bound for alike cases that also share risk and age, without pin or
+    previous line: nothing else of the case enters the bound."""
+    shared = {} if shared is None else shared
+    key = None
+    if pc.pin is None and pc.previous is None and pc.seats:
+        # The pools outlive the build (ids are not reused); one pool means one slot_ok, seat_free, dropped_min.
+        key = ("bound", tuple(id(seat.pool) for seat in pc.seats), pc.case.risk, pc.case.received.date())
+        if key in shared:
+            return shared[key]
+    out = _case_bound(pc, start, w, seat_free, shared)
+    if key is not None:
+        shared[key] = out
+    return out
+
+
+def _case_bound(pc: PlannedCase, start: dt.date, w: ObjectiveWeights, seat_free: list[np.ndarray],
+                shared: dict) -> CaseBound:
     drop = w.unassigned + (w.disruption if pc.previous is not None else 0.0)
     n_seats = len(pc.seats)
     if not pc.needs_session:
@@ -62,13 +83,16 @@ def case_bound(pc: PlannedCase, start: dt.date, w: ObjectiveWeights, seat_free: 
     seat_min = {m: [] for m in MODES}
     for seat, free in zip(pc.seats, seat_free):
         for m in MODES:
-            rows = seat.pool.mode == m
-            if rows.any():
-                c = np.where(free[rows], seat.pool.cost[rows][:, None], INF).min(axis=0)
-            else:
-                c = np.full(n_slots, INF)
-            # Experts not remembered cost at least dropped_min in any slot: a lower bound.
-            seat_min[m].append(np.minimum(c, seat.dropped_min.get(m, INF)))
+            key = ("seat_min", id(seat.pool), m)  # the pools outlive the build: ids are not reused
+            if key not in shared:
+                rows = seat.pool.mode == m
+                if rows.any():
+                    c = np.where(free[rows], seat.pool.cost[rows][:, None], INF).min(axis=0)
+                else:
+                    c = np.full(n_slots, INF)
+                # Experts not remembered cost at least dropped_min in any slot: a lower bound.
+                shared[key] = np.minimum(c, seat.dropped_min.get(m, INF))
+            seat_min[m].append(shared[key])
     total = {m: slot_cost[m] + (np.sum(seat_min[m], axis=0) if n_seats else 0.0) for m in MODES}
     served = min(float(total[m].min()) for m in MODES)
     floor = served if pc.pin is not None else min(served, drop)
@@ -76,7 +100,10 @@ def case_bound(pc: PlannedCase, start: dt.date, w: ObjectiveWeights, seat_free: 
     for j, (seat, free) in enumerate(zip(pc.seats, seat_free)):
         inc = np.full(len(seat.pool), INF)
         for m in MODES:
-            rows = np.flatnonzero(seat.pool.mode == m)
+            key = ("rows", id(seat.pool), m)
+            if key not in shared:
+                shared[key] = np.flatnonzero(seat.pool.mode == m)
+            rows = shared[key]
             if not len(rows):
                 continue
             others = slot_cost[m] + sum(seat_min[m][i] for i in range(n_seats) if i != j)
@@ -94,9 +121,11 @@ def balance_floor(p: Problem, w: ObjectiveWeights, upper: float, bounds: list[Ca
     """A lower bound on the balance term. A case whose unassigned penalty exceeds its floor by more
     than ``upper − Σ floor`` is served in every plan better than ``upper``; its seats of one (role,
     category) can only go to the experts able to fill them, so the busiest of those holds at least
-    ⌈seats / experts⌉ lines."""
+    ⌈seats / experts⌉ lines — or, with lines held outside the problem (``base_load``: reserved lines),
+    ⌈(seats + their held lines) / experts⌉, and never fewer than the most any expert already holds."""
     if w.balance <= 0 or not p.cases:
         return 0.0
+    held = p.base_load if p.base_load is not None else np.zeros(len(p.experts), np.int64)
     slack = upper - sum(b.floor for b in bounds)
     seats: dict[tuple, int] = {}
     for pc, b in zip(p.cases, bounds):
@@ -108,12 +137,13 @@ def balance_floor(p: Problem, w: ObjectiveWeights, upper: float, bounds: list[Ca
             key = (seat.role, pc.case.category)
             seats[key] = seats.get(key, 0) + 1
     if not seats:
-        return 0.0
-    best = 1
+        return w.balance * int(held.max(initial=0))
+    best = max(1, int(held.max(initial=0)))
+    has_room = p.open_capacity > 0
     for (role, category), n in seats.items():
-        able = sum(1 for e, room in zip(p.experts, p.open_capacity) if room > 0 and e.can_fill(role, category))
-        if able:
-            best = max(best, -(-n // able))
+        able = has_room & np.fromiter((e.can_fill(role, category) for e in p.experts), bool, len(p.experts))
+        if able.any():
+            best = max(best, -(-(n + int(held[able].sum())) // int(able.sum())))
     return w.balance * best
 
 

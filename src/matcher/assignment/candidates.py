@@ -108,6 +108,9 @@ class Problem:
     rotation: dict[tuple[int, str], np.ndarray] = field(default_factory=dict)
     is_judge: np.ndarray | None = None
     base_load: np.ndarray | None = None  # lines per expert held by cases outside this (sub-)problem
+    #: request.reserved as priced seats: (case, slot index or None, one option per seat); their terms
+    #: are a constant of the objective (see objective.reserved_terms)
+    reserved: list[tuple[Case, int | None, list[SeatOption]]] = field(default_factory=list)
 
     @property
     def expert_index(self) -> dict[str, int]:
@@ -164,9 +167,18 @@ def opening_slots(scenario: Scenario, slots: tuple[TimeSlot, ...], center: str) 
 def availability_matrix(experts: tuple[Expert, ...], slots: tuple[TimeSlot, ...]) -> np.ndarray:
     """Availability: (expert, slot) → the weekly half-day is in ``availability`` and not on leave."""
     out = np.zeros((len(experts), len(slots)), dtype=bool)
+    # Each slot's weekly half-day and date are computed once (not once per expert): a day loop
+    # builds this matrix for every expert every morning.
+    weekly = [(s.date.weekday(), s.half) for s in slots]
+    codes = {w: k for k, w in enumerate(dict.fromkeys(weekly))}
+    slot_code = np.fromiter((codes[w] for w in weekly), np.int64, len(slots))
+    dates = [s.date for s in slots]
     for i, e in enumerate(experts):
-        weekly = set(e.availability)
-        out[i] = [s.weekly in weekly and not e.on_leave(s.date) for s in slots]
+        mine = np.zeros(len(codes) + 1, bool)  # the last entry: a weekly half-day outside the horizon
+        mine[[codes.get((w.weekday, w.half), len(codes)) for w in e.availability]] = True
+        out[i] = mine[slot_code]
+        if e.leave:
+            out[i] &= [not e.on_leave(d) for d in dates]
     return out
 
 
@@ -223,6 +235,8 @@ def build_problem(
     online_capable = np.fromiter((e.online_capable for e in experts), bool, n_e)
     slot_days = np.fromiter((s.date.toordinal() for s in slots), np.int64, len(slots))
     center_cache: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+    seat_memo: dict[tuple, tuple[SeatPool, np.ndarray, dict[int, float]]] = {}  # see "alike" below
+    location_cache: dict[tuple[str, bool], tuple[np.ndarray, np.ndarray]] = {}
     no_conflict = np.ones(n_e, bool)
     rotation = judge_rotation_slots(scenario, slots, idx)
     slot_pos = {s: k for k, s in enumerate(slots)}
@@ -239,15 +253,21 @@ def build_problem(
         if cid not in scenario.case_by_id:
             infeasible.append(f"request.cases names {cid!r}: no such case in the scenario")
     wanted_set = set(wanted)
-    case_ids = [c.id for c in scenario.cases if c.id in wanted_set or c.id in pins]
+    reserved_ids = {p.case for p in request.reserved}
+    case_ids = [c.id for c in scenario.cases if (c.id in wanted_set or c.id in pins) and c.id not in reserved_ids]
 
-    # Resources the pins already hold: they shrink what the rest of the plan may use.
+    # Resources the pins and reserved lines already hold: they shrink what the rest of the plan may use.
     open_capacity = np.fromiter((e.max_open_cases - e.open_cases for e in experts), np.int64, n_e)
     busy = np.zeros((n_e, len(slots)), dtype=bool)  # expert sits in a pinned session then
     session_capacity: dict[tuple[int, int], int] = {}
     room_used: dict[tuple[str, int], set[int]] = defaultdict(set)
-    for p in request.pins:
+    reserved_load = np.zeros(n_e, np.int64)  # lines per expert held by reserved lines
+    reserved: list[tuple[Case, int | None, list[SeatOption]]] = []
+    reserved_minutes: dict[str, np.ndarray] = {}  # per center: travel minutes from each expert's home
+    for p in request.pins + request.reserved:
         if p.case not in scenario.case_by_id:
+            if p.case in reserved_ids:
+                infeasible.append(f"reserved line for case {p.case!r}: no such case in the scenario")
             continue
         case = scenario.case_by_id[p.case]
         k = slot_pos.get(p.slot) if p.slot is not None else None
@@ -257,12 +277,26 @@ def build_problem(
             room_used[case.center, k].add(p.room)
         for s in p.team:
             if s.expert not in idx:
-                continue  # reported by the pin's own analysis below
+                if p.case in reserved_ids:
+                    infeasible.append(f"reserved line for case {p.case}: expert {s.expert!r} does not exist")
+                continue  # a pin's is reported by the pin's own analysis below
             i = idx[s.expert]
             if k is not None:
                 if busy[i, k]:
                     infeasible.append(f"pins: expert {s.expert} is pinned to two sessions at {p.slot}")
                 busy[i, k] = True
+        if p.case in reserved_ids:
+            if case.center not in reserved_minutes:
+                reserved_minutes[case.center] = tt.from_center(case.center)[home]
+            reserved.append((case, k, _reserved_options(p, case, experts, idx, reserved_minutes[case.center], is_judge,
+                                                        online_minutes)))
+            for x in set(p.experts):
+                if x in idx:
+                    reserved_load[idx[x]] += 1
+    # A reserved line's case is not in the model: its workload is taken out of the capacity here
+    # (and counted in the balance through base_load), where a pin's is counted by its own variables.
+    open_capacity_before = open_capacity
+    open_capacity = open_capacity - reserved_load
     room_capacity: dict[tuple[str, int], int] = {}
     for c in scenario.centers:
         for k in range(len(slots)):
@@ -281,7 +315,11 @@ def build_problem(
             rooms_free = np.fromiter((room_capacity[case.center, k] > 0 for k in range(len(slots))), bool, len(slots))
             center_cache[case.center] = (tt.from_center(case.center)[home], open_here, rooms_free)
         minutes, open_here, rooms_free = center_cache[case.center]
-        in_person_ok, online_ok = location_modes(minutes, max_travel, is_judge, online_capable, case)
+        # The location rule reads only the case's center and whether it may meet online.
+        where = (case.center, bool(case.needs_session and case.online_allowed))
+        if where not in location_cache:
+            location_cache[where] = location_modes(minutes, max_travel, is_judge, online_capable, case)
+        in_person_ok, online_ok = location_cache[where]
         coi = conflict_of_interest_mask(n_e, idx, affiliated, case) if (
             case.organizations or case.excluded_experts) else no_conflict
         if case.language not in lang_cache:
@@ -305,10 +343,20 @@ def build_problem(
         prof_all = prof_cache[cat]
         liked = set(case.preferred_experts) | set(case.previous_experts)
         seat_free: list[np.ndarray] = []
+        # Cases alike in everything a seat's pool depends on share that pool (read-only after the
+        # build): a day's queue holds many cases of one category at one center.
+        alike = pin is None and not liked and coi is no_conflict
         for role in case.needs_roles:
             if (role, cat) not in fill_cache:
                 fill_cache[role, cat] = expertise_mask(experts, role, case)
             fill = fill_cache[role, cat]
+            key = (case.center, role, cat, case.language, case.needs_session, bool(case.online_allowed),
+                   slot_ok[IN_PERSON].tobytes(), slot_ok[ONLINE].tobytes()) if alike else None
+            if key in seat_memo:  # (an empty pool is not remembered: its reason names the case's deadline)
+                pool, free, dropped = seat_memo[key]
+                seat_free.append(free)
+                pc.seats.append(Seat(role, pool, dropped_min=dropped))
+                continue
             base = fill & lang & coi & has_room
             if pin is not None:
                 pinned = pin.expert_for(role)
@@ -369,34 +417,38 @@ def build_problem(
                                       in_person_ok, online_ok, avail & ~busy, rotation, slot_ok, is_judge, minutes)
                 )
             pc.seats.append(Seat(role, pool, dropped_min=dropped))
+            if key is not None and len(pool):
+                seat_memo[key] = (pool, seat_free[-1], dropped)
         if on_case is not None:
             on_case(pc, start, seat_free)
         if pin is not None and pc.reasons:
             infeasible.append(f"pin for case {cid}: " + "; ".join(pc.reasons))
         planned.append(pc)
 
-    for i in range(n_e):
-        for w in set(week.tolist()):
-            pinned_sessions = int(busy[i, week == w].sum())
-            session_capacity[i, int(w)] = experts[i].max_sessions_per_week - pinned_sessions
-            if session_capacity[i, int(w)] < 0:
-                infeasible.append(
-                    f"pins: expert {experts[i].id} has {pinned_sessions} pinned sessions in week {w % 100}, "
-                    f"over max_sessions_per_week {experts[i].max_sessions_per_week}"
-                )
+    max_sessions = np.fromiter((e.max_sessions_per_week for e in experts), np.int64, n_e)
+    for w in sorted(set(week.tolist())):
+        pinned_sessions = busy[:, week == w].sum(axis=1)
+        capacity = (max_sessions - pinned_sessions).tolist()
+        session_capacity.update(((i, int(w)), c) for i, c in enumerate(capacity))
+        for i in np.flatnonzero(max_sessions < pinned_sessions):
+            infeasible.append(
+                f"pins: expert {experts[i].id} has {pinned_sessions[i]} pinned sessions in week {w % 100}, "
+                f"over max_sessions_per_week {experts[i].max_sessions_per_week}"
+            )
     pinned_lines = defaultdict(int)
-    for p in request.pins:
+    for p in request.pins + request.reserved:
         for s in p.team:
             if s.expert in idx:
                 pinned_lines[idx[s.expert]] += 1
     for i, n in pinned_lines.items():
-        if n > open_capacity[i]:
+        if n > open_capacity_before[i]:
             infeasible.append(
-                f"pins: expert {experts[i].id} is pinned to {n} cases but has room for {open_capacity[i]} "
+                f"pins: expert {experts[i].id} is pinned to {n} cases but has room for {open_capacity_before[i]} "
                 f"(max_open_cases {experts[i].max_open_cases}, open_cases {experts[i].open_cases})"
             )
     return Problem(scenario, request, start, slots, experts, planned, open_capacity, week, session_capacity,
-                   room_capacity, infeasible, free=avail & ~busy, avail=avail, rotation=rotation, is_judge=is_judge)
+                   room_capacity, infeasible, free=avail & ~busy, avail=avail, rotation=rotation, is_judge=is_judge,
+                   base_load=reserved_load if request.reserved else None, reserved=reserved)
 
 
 def option_slot_matrix(p: Problem, pc: PlannedCase, seat: Seat, rows: np.ndarray) -> np.ndarray:
@@ -414,9 +466,35 @@ def option_slot_matrix(p: Problem, pc: PlannedCase, seat: Seat, rows: np.ndarray
     return free
 
 
-def keep_options(p: Problem, pc: PlannedCase, seat: Seat, rows: np.ndarray) -> None:
-    """Put pool rows ``rows`` (sorted, unique) into the model as the seat's options."""
+def _reserved_options(line: AssignmentLine, case: Case, experts: tuple[Expert, ...], idx: dict[str, int],
+                      minutes: np.ndarray, is_judge: np.ndarray, online_minutes: float) -> list[SeatOption]:
+    """A reserved line's seats priced as the pool prices options (proficiency, travel-term minutes,
+    continuity miss), without re-deriving whether the rules allow them."""
+    mode = ONLINE if line.online else IN_PERSON
+    liked = set(case.preferred_experts) | set(case.previous_experts)
+    out = []
+    for seat in line.team:
+        i = idx.get(seat.expert)
+        if i is None:
+            continue  # reported as infeasible
+        e = experts[i]
+        travel = online_minutes if mode == ONLINE else (0.0 if is_judge[i] else float(minutes[i]))
+        out.append(SeatOption(i, mode, np.empty(0, np.int64), int(e.categories.get(case.category, 1)), travel,
+                              bool(liked) and e.id not in liked))
+    return out
+
+
+def keep_options(p: Problem, pc: PlannedCase, seat: Seat, rows: np.ndarray, shared: dict | None = None) -> None:
+    """Put pool rows ``rows`` (sorted, unique) into the model as the seat's options.
+
+    With ``shared`` (a dict living for one pass over the cases), seats of alike cases (one shared
+    pool, see build_problem) given the same rows share one read-only options list."""
     rows = np.unique(rows)
+    if shared is not None:
+        key = (id(seat.pool), rows.tobytes())  # the pools outlive the pass: ids are not reused
+        if key in shared:
+            seat.options, seat.kept = shared[key], rows
+            return
     experts = seat.pool.expert[rows]
     modes = seat.pool.mode[rows]
     if pc.needs_session and len(rows):
@@ -433,6 +511,8 @@ def keep_options(p: Problem, pc: PlannedCase, seat: Seat, rows: np.ndarray) -> N
     ]
     seat.options = opts
     seat.kept = rows
+    if shared is not None:
+        shared[key] = opts
 
 
 def _restrict_to_pin(

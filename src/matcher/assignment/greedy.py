@@ -103,11 +103,11 @@ def greedy_assignment(scenario: Scenario, request: AssignmentRequest) -> GreedyP
     pools = _Pools(scenario, travel)
     slots = [s for s in request.slots(scenario.today) if s.date >= scenario.today]
     lines: list[AssignmentLine] = []
-    for pin in request.pins:
+    for pin in request.pins + request.reserved:  # a coordinator keeps both kinds of announced line
         if pin.case in scenario.case_by_id:
             lines.append(pin)
             ledger.book(scenario, pin)
-    pinned = {p.case for p in request.pins}
+    pinned = {p.case for p in request.pins + request.reserved}
     wanted = set(request.cases) if request.cases is not None else {c.id for c in scenario.cases}
     queue = sorted((c for c in scenario.cases if c.id in wanted and c.id not in pinned), key=lambda c: (c.received, c.id))
     unassigned: list[UnassignedCase] = []
@@ -267,7 +267,7 @@ def plan_terms(scenario: Scenario, request: AssignmentRequest, lines: list[Assig
             out["waiting"] += age * d / 10.0
     out["balance"] = float(max(load.values(), default=0))
     wanted = set(request.cases) if request.cases is not None else {c.id for c in scenario.cases}
-    wanted |= {p.case for p in request.pins}
+    wanted |= {p.case for p in request.pins + request.reserved}
     for prev in request.previous:
         if prev.case not in wanted:
             continue  # a case outside this problem is not re-planned, so it cannot change

@@ -14,6 +14,7 @@ import numpy as np
 
 from .candidates import IN_PERSON, MODES, ONLINE, PlannedCase, Problem, keep_options
 from .config import ObjectiveWeights
+from .lns import from_keys, to_keys
 from .objective import Choice, evaluate, seat_terms, slot_terms, total, weighted
 
 
@@ -21,9 +22,11 @@ def greedy_plan(p: Problem, w: ObjectiveWeights, budget_s: float = float("inf"),
                 preferred: dict[int, tuple[int, int]] | None = None, widen_until: float = float("inf")) -> dict[int, Choice]:
     """The best of a few greedy passes that differ in the load an expert may reach before the balance
     weight is charged (charging it from the first extra case is myopic: it spreads cases onto worse
-    experts to avoid a one-off cost)."""
-    from .lns import from_keys, to_keys
+    experts to avoid a one-off cost).
 
+    The best pass is remembered by expert id: a later pass may widen a seat's options (see
+    ``_greedy_pass``), which renumbers them, so option indices kept from an earlier pass would name
+    other experts (seen as double bookings and overloads in simulated Bao'an days)."""
     best, best_value = {}, float("inf")
     stop = time.perf_counter() + budget_s
     passes = [(2, preferred), (2, None), (1, None), (3, None), (5, None), (10**9, None)] if preferred else \
@@ -34,7 +37,6 @@ def greedy_plan(p: Problem, w: ObjectiveWeights, budget_s: float = float("inf"),
         plan = _greedy_pass(p, w, free_load, preferred=pref, widen_until=widen_until)
         value = total(evaluate(p, plan, w), w)
         if value < best_value - 1e-9:
-            # Kept by expert id: a later pass may widen a case's options, renumbering them.
             best, best_value = to_keys(p, plan), value
     return from_keys(p, best)
 
@@ -42,7 +44,9 @@ def greedy_plan(p: Problem, w: ObjectiveWeights, budget_s: float = float("inf"),
 def _greedy_pass(p: Problem, w: ObjectiveWeights, free_load: int, fixed: dict[int, Choice] | None = None,
                  slots_per_mode: int = 6, preferred: dict[int, tuple[int, int]] | None = None,
                  widen: bool = True, widen_until: float = float("inf")) -> dict[int, Choice]:
-    load: Counter[int] = Counter()
+    load: Counter[int] = Counter()  # lines this plan gives (the capacities already exclude held ones)
+    held = p.base_load if p.base_load is not None else np.zeros(len(p.experts), np.int64)
+    busiest = [int(held.max(initial=0))]  # the balance term's load so far (held lines included)
     busy: set[tuple[int, int]] = set()
     weekly: Counter[tuple[int, int]] = Counter()
     rooms: Counter[tuple[str, int]] = Counter()
@@ -54,6 +58,7 @@ def _greedy_pass(p: Problem, w: ObjectiveWeights, free_load: int, fixed: dict[in
         for j, o in enumerate(ch.options):
             e = pc.seats[j].options[o].expert
             load[e] += 1
+            busiest[0] = max(busiest[0], load[e] + int(held[e]))
             if ch.slot is not None and pc.pin is None:
                 busy.add((e, ch.slot))
                 weekly[e, int(p.week_of_slot[ch.slot])] += 1
@@ -81,16 +86,25 @@ def _greedy_pass(p: Problem, w: ObjectiveWeights, free_load: int, fixed: dict[in
             ch = fixed.get(pc.index)
             if ch is not None and fits(pc.index, ch):
                 take(pc.index, ch)
+    option_costs: dict[int, tuple[list, list[float]]] = {}  # by options list (alike cases share one)
+
+    def costs_of(seat) -> list[float]:  # type: ignore[no-untyped-def]
+        hit = option_costs.get(id(seat.options))
+        if hit is None or hit[0] is not seat.options:  # the list is kept alive here: its id is not reused
+            hit = option_costs[id(seat.options)] = (seat.options, [weighted(seat_terms(o), w) for o in seat.options])
+        return hit[1]
+
     def place(pc: PlannedCase) -> Choice | None:
         k = pc.index
         if any(not seat.options for seat in pc.seats):
             return None
         # Cheapest first, with the balance weight charged when the expert would become the busiest.
-        top = max(max(load.values(), default=0), free_load)
+        top = max(busiest[0], free_load)
+        costs = [costs_of(seat) for seat in pc.seats]
         ranked = [
-            sorted(range(len(seat.options)), key=lambda o, seat=seat: weighted(seat_terms(seat.options[o]), w)
-                   + w.balance * max(0, load[seat.options[o].expert] + 1 - top))
-            for seat in pc.seats
+            sorted(range(len(seat.options)), key=lambda o, seat=seat, c=c: c[o]
+                   + w.balance * max(0, load[seat.options[o].expert] + int(held[seat.options[o].expert]) + 1 - top))
+            for seat, c in zip(pc.seats, costs)
         ]
         slot_sets = [[set(opt.slots.tolist()) for opt in seat.options] for seat in pc.seats]
 
@@ -140,9 +154,7 @@ def _greedy_pass(p: Problem, w: ObjectiveWeights, free_load: int, fixed: dict[in
                     t = team(mode, s)
                     if t is None:
                         continue
-                    cost = weighted(slot_terms(pc, p, s), w) + sum(
-                        weighted(seat_terms(pc.seats[j].options[o]), w) for j, o in enumerate(t)
-                    )
+                    cost = weighted(slot_terms(pc, p, s), w) + sum(costs[j][o] for j, o in enumerate(t))
                     if best is None or cost < best[0]:
                         best = (cost, Choice(k, mode, s, t))
                     tried += 1  # a few of the earliest feasible slots of this mode

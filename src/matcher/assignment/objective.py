@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.domain import RiskLevel
+from matcher.domain import Case, RiskLevel
 
 from .candidates import ONLINE, PlannedCase, Problem, SeatOption
 from .config import ObjectiveWeights
@@ -41,8 +41,26 @@ def seat_terms(opt: SeatOption) -> dict[str, float]:
 
 def slot_terms(pc: PlannedCase, p: Problem, slot: int) -> dict[str, float]:
     """Per-session terms: risk-weighted and waiting-weighted half-days from the horizon start."""
-    age = max(0, (p.start - pc.case.received.date()).days)
-    return {"urgency": RISK_FACTOR[pc.case.risk] * slot, "waiting": age * slot / 10.0}
+    return _case_slot_terms(pc.case, p, slot)
+
+
+def _case_slot_terms(case: Case, p: Problem, slot: int) -> dict[str, float]:
+    age = max(0, (p.start - case.received.date()).days)
+    return {"urgency": RISK_FACTOR[case.risk] * slot, "waiting": age * slot / 10.0}
+
+
+def reserved_terms(p: Problem) -> dict[str, float]:
+    """The terms of ``request.reserved`` (seats and sessions; their load is in the balance through
+    ``base_load``): a constant of the objective, added to the plan's terms when it is reported."""
+    out = dict.fromkeys(TERMS, 0.0)
+    for case, slot, options in p.reserved:
+        for opt in options:
+            for name, value in seat_terms(opt).items():
+                out[name] += value
+        if slot is not None:
+            for name, value in _case_slot_terms(case, p, slot).items():
+                out[name] += value
+    return out
 
 
 def weighted(terms: dict[str, float], w: ObjectiveWeights) -> float:

@@ -36,8 +36,8 @@ from .hint import greedy_plan
 from .lns import from_keys as _from_keys
 from .lns import improve as lns_improve
 from .lns import to_keys as _keys
+from .objective import Choice, evaluate, reserved_terms, total
 from .relaxation import FLOW_SCALE, solve_relaxation
-from .objective import Choice, evaluate, total
 from .result import AssignmentResult, UnassignedCase
 
 
@@ -53,12 +53,15 @@ def solve_assignment(
     """
     t0 = time.perf_counter()
     deadline = t0 + params.time_limit_s
+    shared_by_pool: dict = {}  # what alike cases (one shared pool) have in common, for this build
+
     def attach_bound(pc, start, seat_free):
-        pc.bound = case_bound(pc, start, weights, seat_free)
+        pc.bound = case_bound(pc, start, weights, seat_free, shared_by_pool)
 
     p = build_problem(scenario, request, weights=weights, on_case=attach_bound, pool_limit=params.pool_per_seat)
     details: dict[str, float | int | str] = {
         "cases": len(p.cases),
+        "reserved": len(request.reserved),
         "experts": len(p.experts),
         "slots": len(p.slots),
         "pool_options": int(sum(len(s.pool) for pc in p.cases for s in pc.seats)),
@@ -102,6 +105,10 @@ def solve_assignment(
 
 
 def _result(finish, p, weights, choices, terms, status, reason, bound, solver) -> AssignmentResult:
+    # The reserved lines are part of the plan: their own terms are a constant the search left out.
+    fixed = reserved_terms(p)
+    terms = {k: v + fixed[k] for k, v in terms.items()}
+    bound = None if bound is None else bound + total(fixed, weights)
     objective = total(terms, weights)
     gap = 0.0 if status == SolveStatus.OPTIMAL else relative_gap(objective, bound)
     return finish(
@@ -286,10 +293,14 @@ def _keep(p: Problem, bounds, choose, must: dict | list[dict] | None) -> float:
     left_out = INF
     index = p.expert_index
     plans = [] if must is None else must if isinstance(must, list) else [must]
+    rows_by_mode: dict[int, list[np.ndarray]] = {}  # per pool (alike cases share one)
+    shared: dict = {}
     for pc, b in zip(p.cases, bounds):
         for j, seat in enumerate(pc.seats):
             inc = b.row_inc[j]
-            mode_rows = [np.flatnonzero(seat.pool.mode == m) for m in MODES]
+            mode_rows = rows_by_mode.get(id(seat.pool))
+            if mode_rows is None:
+                mode_rows = rows_by_mode[id(seat.pool)] = [np.flatnonzero(seat.pool.mode == m) for m in MODES]
             rows = choose(pc, j, inc, mode_rows)
             for plan in plans:
                 if pc.index not in plan:
@@ -303,15 +314,16 @@ def _keep(p: Problem, bounds, choose, must: dict | list[dict] | None) -> float:
                 mask = np.ones(len(seat.pool), bool)
                 mask[rows] = False
                 left_out = min(left_out, float(inc[mask].min()))
-            keep_options(p, pc, seat, rows)
+            keep_options(p, pc, seat, rows, shared)
     return left_out
 
 
 def to_lines(p: Problem, choices: dict[int, Choice]) -> list[AssignmentLine]:
-    """Lines of the plan; rooms numbered per (center, slot) around the pinned rooms."""
+    """Lines of the plan (reserved lines last, unchanged); rooms numbered per (center, slot) around
+    the pinned and reserved rooms."""
     taken: dict[tuple[str, int], set[int]] = defaultdict(set)
     slot_pos = {s: k for k, s in enumerate(p.slots)}
-    for pin in p.request.pins:
+    for pin in p.request.pins + p.request.reserved:
         if pin.slot is not None and pin.room is not None and pin.slot in slot_pos:
             taken[p.scenario.case_by_id[pin.case].center, slot_pos[pin.slot]].add(pin.room)
     lines = []
@@ -335,7 +347,7 @@ def to_lines(p: Problem, choices: dict[int, Choice]) -> list[AssignmentLine]:
             case=pc.case.id, team=team, slot=p.slots[ch.slot] if ch.slot is not None else None, room=room,
             online=ch.mode == ONLINE and ch.slot is not None,
         ))
-    return lines
+    return lines + list(p.request.reserved)
 
 
 def unassigned_reasons(p: Problem, choices: dict[int, Choice]) -> list[UnassignedCase]:

@@ -23,7 +23,7 @@ separately from the same specification:
    in-person sessions in the same slot.
 8. Workload: for every expert, ``open_cases`` + lines naming them <= ``max_open_cases``; sessions
    in any ISO week <= ``max_sessions_per_week``.
-9. Pins: every pinned line appears in the solution exactly as pinned.
+9. Pins: every pinned line (``pins`` and ``reserved``) appears in the solution exactly as pinned.
 """
 
 from __future__ import annotations
@@ -80,6 +80,13 @@ class AssignmentRequest(BaseModel):
     scenario's ``today``), two half-day slots a day. ``pins`` are lines already announced to the
     parties (kept exactly); ``previous`` is an earlier, unannounced plan whose changes a re-solve keeps
     few (the disruption term).
+
+    ``reserved`` are announced lines too, kept exactly and returned in the plan like pins, but the
+    engine takes them as resource reservations only (their experts busy in their slots, their rooms
+    taken, their lines counted in the experts' workload and the balance, their own terms added to
+    the objective as a constant) instead of re-deriving each one's options: the caller vouches that
+    each line keeps the one-case rules 2–6 (a day loop passing back yesterday's plan does; the
+    checker still checks them). Much cheaper than pins when most of the problem is already announced.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -89,14 +96,20 @@ class AssignmentRequest(BaseModel):
     horizon_days: int = Field(default=10, ge=1, le=92)
     pins: tuple[AssignmentLine, ...] = ()
     previous: tuple[AssignmentLine, ...] = ()
+    reserved: tuple[AssignmentLine, ...] = ()
 
     @model_validator(mode="after")
     def _pins_unique(self) -> AssignmentRequest:
         seen: set[str] = set()
-        for i, p in enumerate(self.pins):
-            if p.case in seen:
-                raise ValueError(f"pins[{i}].case {p.case!r} is pinned twice")
-            seen.add(p.case)
+        for name, lines in (("pins", self.pins), ("reserved", self.reserved)):
+            for i, p in enumerate(lines):
+                if p.case in seen:
+                    raise ValueError(f"{name}[{i}].case {p.case!r} is pinned twice")
+                seen.add(p.case)
+        if self.reserved:
+            both = {p.case for p in self.reserved} & set(self.cases or ())
+            if both:
+                raise ValueError(f"reserved cases are already planned, not to be planned again: {sorted(both)[:5]}")
         return self
 
     def slots(self, today: dt.date) -> tuple[TimeSlot, ...]:

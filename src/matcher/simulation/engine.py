@@ -5,7 +5,8 @@ Timeline of simulated day ``t`` (date ``start + t``), in this order:
 
 1. Sick leave starts (drawn per expert); sessions it cancels send their cases back to the queue.
 2. The coordinator's batch: :func:`matcher.assignment.solve_assignment` (or the greedy baseline) on
-   the waiting cases, with every announced future session pinned, over ``horizon_days`` from today.
+   the waiting cases, with every announced future session kept as it is (a reserved line), over
+   ``horizon_days`` from today.
    Experts' ``open_cases`` are the cases they hold after a session and before closing, so capacity
    is freed exactly when a case closes. Judges sit where the (repeated) rotation calendar puts them.
 3. Sessions dated today happen: service starts (at ``t`` for a morning, ``t + 0.5`` for an
@@ -35,6 +36,9 @@ from .arrivals import ArrivalProcess, CaseFactory, RandomStreams
 from .params import SimulationParams
 
 ASSIGNERS = ("engine", "greedy")
+#: How announced sessions enter the next morning's batch: as reserved lines (resources held, the
+#: default: same plans, a much smaller model) or as pins (each re-derived through the pruning).
+ANNOUNCED = ("reserved", "pinned")
 
 
 @dataclass
@@ -125,9 +129,13 @@ class DaySimulator:
         assigner: str = "engine",
         solve_seed: int = 0,
         warm_cases: int = 0,
+        announced: str = "reserved",
     ) -> None:
         if assigner not in ASSIGNERS:
             raise ValueError(f"assigner must be one of {ASSIGNERS}, got {assigner!r}")
+        if announced not in ANNOUNCED:
+            raise ValueError(f"announced must be one of {ANNOUNCED}, got {announced!r}")
+        self.announced = announced
         self.base = scenario.model_copy(update={"cases": ()}) if scenario.cases else scenario
         self.params = params
         self.rng = streams
@@ -148,6 +156,7 @@ class DaySimulator:
         self.travel = travel_times(scenario)
         self._expert_cache: dict[tuple[int, int, int], object] = {}
         self.warm_cases = warm_cases
+        self.failures: list[tuple[dt.date, str, str]] = []  # (day, status, reason) of batches without a plan
 
     # -- helpers -------------------------------------------------------------------------------------
     def _t(self, day: dt.date) -> int:
@@ -304,7 +313,7 @@ class DaySimulator:
 
     def snapshot(self, day, horizon_end, waiting, pinned, rotation) -> tuple[Scenario, AssignmentRequest]:  # type: ignore[no-untyped-def]
         """The world as the coordinator sees it this morning, and the batch request (announced
-        sessions pinned)."""
+        sessions kept as they are: reserved lines, or pins)."""
         p = self.params
         cases = []
         for act in waiting + pinned:
@@ -316,8 +325,13 @@ class DaySimulator:
         rot = tuple(r for k in range(p.horizon_days) for r in rotation.get(day + dt.timedelta(days=k), ()))
         scen = Scenario.model_construct(**{**{k: getattr(self.base, k) for k in Scenario.model_fields}, "today": day,
                                            "cases": tuple(cases), "experts": experts, "rotation": rot})
-        request = AssignmentRequest(cases=tuple(c.id for c in cases), horizon_start=day, horizon_days=p.horizon_days,
-                                    pins=tuple(a.line for a in pinned))
+        announced = tuple(a.line for a in pinned)
+        if self.announced == "reserved":  # the announced cases stay in the scenario for the checker
+            request = AssignmentRequest(cases=tuple(c.id for c in cases[:len(waiting)]), horizon_start=day,
+                                        horizon_days=p.horizon_days, reserved=announced)
+        else:
+            request = AssignmentRequest(cases=tuple(c.id for c in cases), horizon_start=day,
+                                        horizon_days=p.horizon_days, pins=announced)
         return scen, request
 
     def assign(self, scen: Scenario, request: AssignmentRequest) -> tuple[tuple[AssignmentLine, ...], str]:
@@ -329,6 +343,7 @@ class DaySimulator:
         result = solve_assignment(scen, request, self.weights, self.solve_params)
         if not result.ok:
             # Pins that no longer hold together (should not happen): keep the announced lines.
+            self.failures.append((scen.today, result.status.value, result.reason))
             return (), result.status.value
         return result.lines, result.status.value
 
