@@ -256,8 +256,8 @@ def _check_one_place_at_a_time(scenario, lines, violate) -> None:
 
 
 def _check_workload(scenario, lines, violate) -> None:
-    """Open cases plus new lines within ``max_open_cases``; sessions per ISO week within
-    ``max_sessions_per_week``."""
+    """Open cases plus new lines within ``max_open_cases``; sessions per ISO week (plus those held
+    earlier in today's week) within ``max_sessions_per_week``."""
     cases_of: dict[str, list[str]] = defaultdict(list)
     sessions_in_week: dict[tuple[str, tuple[int, int]], list[str]] = defaultdict(list)
     for line in lines:
@@ -275,13 +275,17 @@ def _check_workload(scenario, lines, violate) -> None:
                 WORKLOAD, None, expert_id,
                 f"{expert.open_cases} open + {len(cases)} new cases exceed max_open_cases {expert.max_open_cases}",
             )
+    today_week = tuple(scenario.today.isocalendar())[:2]
     for (expert_id, (year, week)), cases in sessions_in_week.items():
         expert = scenario.expert_by_id.get(expert_id)
         if expert is None:
             continue
-        if len(cases) > expert.max_sessions_per_week:
+        held = expert.sessions_this_week if (year, week) == today_week else 0
+        if held + len(cases) > max(expert.max_sessions_per_week, held):
             violate(
                 WORKLOAD, None, expert_id,
+                f"{held} held + {len(cases)} planned sessions in ISO week {year}-W{week:02d} exceed "
+                f"max_sessions_per_week {expert.max_sessions_per_week}" if held else
                 f"{len(cases)} sessions in ISO week {year}-W{week:02d} exceed max_sessions_per_week "
                 f"{expert.max_sessions_per_week}",
             )

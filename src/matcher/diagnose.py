@@ -396,10 +396,13 @@ def minimal_conflicting_pins(scenario: Scenario, request: AssignmentRequest, *, 
                          f"(max_open_cases {e.max_open_cases}, open_cases {e.open_cases})"))
     for (x, slot), js in by_place.items():
         rows.append((js, 1, f"one place at a time: {x} in two sessions at {slot}"))
+    today_week = tuple(scenario.today.isocalendar())[:2]
     for (x, week), js in by_week.items():
         if x in experts:
             cap = experts[x].max_sessions_per_week
-            rows.append((js, cap, f"sessions per week: {x} over max_sessions_per_week {cap} in ISO week {week[1]}"))
+            held = experts[x].sessions_this_week if tuple(week) == today_week else 0
+            rows.append((js, max(cap - held, 0), f"sessions per week: {x} over max_sessions_per_week {cap} in ISO week "
+                         f"{week[1]}" + (f" ({held} held earlier that week)" if held else "")))
     for (center, slot, room), js in by_room.items():
         rows.append((js, 1, f"rooms: room {room} of {center} twice at {slot}"))
     for js, cap, _ in rows:

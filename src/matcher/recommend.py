@@ -105,6 +105,11 @@ class Recommender:
         self.sessions_left = np.repeat(
             np.fromiter((e.max_sessions_per_week for e in self.experts), np.int64, n)[:, None], len(self.week_ids), axis=1
         )
+        today_week = tuple(s.today.isocalendar())[:2]
+        if today_week in self.week_ids:  # sessions held earlier in today's week use up its limit
+            held = np.fromiter((e.sessions_this_week for e in self.experts), np.int64, n)
+            col = self.week_ids.index(today_week)
+            self.sessions_left[:, col] = np.maximum(self.sessions_left[:, col] - held, 0)
         self.rooms_used: dict[tuple[str, int], set[int]] = defaultdict(set)
         self.rotation = judge_rotation_slots(s, self.slots, self.index)
         self.affiliated: dict[str, list[int]] = defaultdict(list)

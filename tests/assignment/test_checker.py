@@ -305,6 +305,16 @@ def test_sessions_per_week_over_the_limit():
     assert rules(s, [line("c1", slot=MON_AM), line("c2", slot=NEXT_MON_AM)], ten_days) == set()
 
 
+def test_sessions_held_earlier_in_the_week_count_against_the_limit():
+    # m1 may hold 2 sessions a week and already held 1 in today's week (ISO week 10).
+    s = basic(experts=[expert("m1", max_sessions_per_week=2, sessions_this_week=1), expert("m2")],
+              cases=[case("c1"), case("c2")])
+    ten_days = AssignmentRequest(horizon_days=10)
+    assert rules(s, [line("c1", slot=MON_AM), line("c2", slot=TUE_AM)], ten_days) == {"workload"}
+    # The held session belongs to week 10 only: week 11 has both of its sessions left.
+    assert rules(s, [line("c1", slot=MON_AM), line("c2", slot=NEXT_MON_AM)], ten_days) == set()
+
+
 # -- 9. pins ----------------------------------------------------------------------------------------------------------
 
 

@@ -182,6 +182,29 @@ def test_workload_sessions_per_week():
     assert r.objective == pytest.approx(14)
 
 
+def test_workload_sessions_held_earlier_this_week_count():
+    # The same mediator with max 2 sessions a week who already held 1 this week (before the plan):
+    # only one session fits this week, the other goes to next Monday (slot 14): 0 + 14 = 14.
+    s = scenario(experts=[expert("a", max_sessions_per_week=2, sessions_this_week=1)], cases=[case("k1"), case("k2")])
+    r = solve(s, AssignmentRequest(horizon_days=8), w=weights(urgency=1))
+    assert sorted(line.slot.date for line in r.lines) == [dt.date(2024, 3, 4), dt.date(2024, 3, 11)]
+    assert r.objective == pytest.approx(14)
+
+
+def test_workload_sessions_held_earlier_unbound_with_room():
+    # None held yet: both sessions this week, Mon am and Mon pm: 0 + 1 = 1.
+    s = scenario(experts=[expert("a", max_sessions_per_week=2)], cases=[case("k1"), case("k2")])
+    r = solve(s, AssignmentRequest(horizon_days=8), w=weights(urgency=1))
+    assert r.objective == pytest.approx(1)
+
+
+def test_workload_week_already_full_leaves_only_next_week():
+    # Held 3 of at most 2 (history over the limit): nothing more this week, and no error either.
+    s = scenario(experts=[expert("a", max_sessions_per_week=2, sessions_this_week=3)], cases=[case("k1")])
+    r = solve(s, AssignmentRequest(horizon_days=8), w=weights(urgency=1))
+    assert [line.slot.date for line in r.lines] == [dt.date(2024, 3, 11)]
+
+
 # -- availability -------------------------------------------------------------------------------
 
 

@@ -62,6 +62,39 @@ def test_every_morning_plan_passes_the_independent_checker(announced) -> None:
     assert trace.judge_halfdays_used <= trace.judge_halfdays_scheduled
 
 
+class SessionLog(DaySimulator):
+    """The simulator, remembering every distinct session line the morning batches announced."""
+
+    def __init__(self, *a, **k) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*a, **k)
+        self.sessions: set[tuple[str, object, tuple[str, ...]]] = set()
+
+    def assign(self, scen, request):  # type: ignore[no-untyped-def]
+        lines, status = super().assign(scen, request)
+        assert check_assignment(scen, request, lines).ok
+        self.sessions.update((ln.case, ln.slot, ln.experts) for ln in lines if ln.slot is not None)
+        return lines, status
+
+
+def test_sessions_held_earlier_in_the_week_count_against_the_weekly_limit() -> None:
+    # One mediator, at most 3 sessions a week, more cases than that. Each morning's plan no longer
+    # holds the sessions already held this week, so the batch must be told of them: over three weeks
+    # no ISO week may carry more than 3 sessions (without the count, later mornings refill the week).
+    world = escalation_world()
+    world = world.model_copy(update={"experts": (world.experts[1].model_copy(update={"max_sessions_per_week": 3}),),
+                                     "arrivals": world.arrivals})
+    params = SimulationParams(weekly_pattern=(1,) * 7, peaks=(), resolution={"neighbor": 1.0}, sick_leave_rate=0.0,
+                              service_days={"neighbor": 0.5}, horizon_days=5, time_limit_s=1.0)
+    sim = SessionLog(world, params, RandomStreams(3, 0), assigner="engine")
+    sim.run(21)
+    per_week: dict[tuple[int, int], int] = {}
+    for _case, slot, _team in sim.sessions:
+        week = tuple(slot.date.isocalendar())[:2]
+        per_week[week] = per_week.get(week, 0) + 1
+    assert per_week and max(per_week.values()) <= 3, per_week
+    assert sum(per_week.values()) >= 6  # the limit was reached, not avoided by an idle mediator
+
+
 def escalation_world() -> Scenario:
     """A street under a district, one mediator at each, always available, no travel."""
     centers = [dict(id="d", name="D", level="district", lat=22.5, lon=113.9, rooms=20, opening=WEEK),

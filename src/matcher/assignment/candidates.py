@@ -426,14 +426,20 @@ def build_problem(
         planned.append(pc)
 
     max_sessions = np.fromiter((e.max_sessions_per_week for e in experts), np.int64, n_e)
+    # Sessions held earlier in today's week are history: they use up that week's limit (never below 0:
+    # a week already over its limit only means no further session, not an infeasible plan).
+    today_week = scenario.today.isocalendar()[0] * 100 + scenario.today.isocalendar()[1]
+    held_before = np.fromiter((e.sessions_this_week for e in experts), np.int64, n_e)
     for w in sorted(set(week.tolist())):
         pinned_sessions = busy[:, week == w].sum(axis=1)
-        capacity = (max_sessions - pinned_sessions).tolist()
+        limit = np.maximum(max_sessions - held_before, 0) if w == today_week else max_sessions
+        capacity = (limit - pinned_sessions).tolist()
         session_capacity.update(((i, int(w)), c) for i, c in enumerate(capacity))
-        for i in np.flatnonzero(max_sessions < pinned_sessions):
+        for i in np.flatnonzero(limit < pinned_sessions):
+            held = f" after {held_before[i]} held earlier this week" if w == today_week and held_before[i] else ""
             infeasible.append(
                 f"pins: expert {experts[i].id} has {pinned_sessions[i]} pinned sessions in week {w % 100}, "
-                f"over max_sessions_per_week {experts[i].max_sessions_per_week}"
+                f"over max_sessions_per_week {experts[i].max_sessions_per_week}{held}"
             )
     pinned_lines = defaultdict(int)
     for p in request.pins + request.reserved:

@@ -58,6 +58,10 @@ class _Ledger:
         self.rooms_used: dict[tuple[str, TimeSlot], set[int]] = defaultdict(set)
         self.rotation = {(r.judge, r.center, r.slot) for r in scenario.rotation}
         self.weekly: dict[str, frozenset] = {}  # an expert's availability as a set, built on first use
+        today_week = tuple(scenario.today.isocalendar())[:2]
+        for e in scenario.experts:  # sessions held earlier in today's week use up its limit
+            if e.sessions_this_week:
+                self.week_sessions[e.id, today_week] = e.sessions_this_week
 
     def book(self, scenario: Scenario, line: AssignmentLine) -> None:
         for expert_id in set(line.experts):

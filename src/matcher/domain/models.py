@@ -90,6 +90,11 @@ class Expert(_Frozen):
     max_open_cases: int = Field(default=20, ge=1)
     open_cases: int = Field(default=0, ge=0, description="Cases already held before this plan")
     max_sessions_per_week: int = Field(default=10, ge=1)
+    sessions_this_week: int = Field(
+        default=0, ge=0,
+        description="Sessions already held earlier in the ISO week of the scenario's `today` (before the plan); "
+        "they count against max_sessions_per_week in that week",
+    )
     availability: tuple[WeeklySlot, ...] = Field(default_factory=working_week)
     leave: tuple[DateRange, ...] = ()
     affiliations: tuple[str, ...] = Field(default=(), description="Organizations: conflict of interest")

@@ -148,6 +148,10 @@ class DaySimulator:
         self.experts = list(scenario.experts)
         self.expert_index = {e.id: i for i, e in enumerate(self.experts)}
         self.held = np.zeros(len(self.experts), dtype=np.int64)  # cases after session, before closing
+        # Sessions each expert held earlier in the current ISO week: the morning batch must count them
+        # against max_sessions_per_week (they are no longer in the plan it is given).
+        self.week_sessions = np.zeros(len(self.experts), dtype=np.int64)
+        self._week: tuple[int, int] | None = None
         self.leave: dict[str, list[DateRange]] = defaultdict(list)
         self.leave_until = np.full(len(self.experts), -1, dtype=np.int64)  # last leave day (sim day index)
         self.active: dict[str, _Active] = {}  # by current case id
@@ -177,10 +181,11 @@ class DaySimulator:
     def _expert_view(self, i: int, day: dt.date, horizon_end: dt.date):
         e = self.experts[i]
         leave = tuple(r for r in self.leave.get(e.id, ()) if r.end >= day and r.start <= horizon_end)
-        key = (i, int(self.held[i]), hash(leave))
+        key = (i, int(self.held[i]), int(self.week_sessions[i]), hash(leave))
         cached = self._expert_cache.get(key)
         if cached is None:
             cached = e.model_copy(update={"open_cases": min(int(self.held[i]), e.max_open_cases),
+                                          "sessions_this_week": int(self.week_sessions[i]),
                                           "leave": e.leave + leave})
             self._expert_cache[key] = cached
         return cached
@@ -199,6 +204,9 @@ class DaySimulator:
         for t in range(days):
             day = self._date(t)
             horizon_end = day + dt.timedelta(days=p.horizon_days - 1)
+            if tuple(day.isocalendar())[:2] != self._week:
+                self._week = tuple(day.isocalendar())[:2]
+                self.week_sessions[:] = 0
             self._sick_leave(t, day)
             # 2. the coordinator's batch
             waiting = [a for a in self.active.values() if a.line is None and a.close_at is None]
@@ -242,6 +250,8 @@ class DaySimulator:
                     if e.role == Role.JUDGE and line.slot is not None:
                         judge_used.add((e.id, day, line.slot.half))
                     self.held[self.expert_index[seat.expert]] += 1
+                    if line.slot is not None:
+                        self.week_sessions[self.expert_index[seat.expert]] += 1
                 act.experts = line.experts
                 g = self.rng.case(rec.key[0], rec.key[1], rec.attempt)
                 act.close_at = start_t + float(g.exponential(p.mean_service_days(case.category)))
