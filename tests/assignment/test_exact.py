@@ -166,3 +166,27 @@ def test_flow_with_experts_left_out_does_not_claim_optimality():
     assert exact.status == SolveStatus.OPTIMAL
     assert cut.status == SolveStatus.FEASIBLE and cut.objective > exact.objective
     assert cut.bound <= exact.objective + 1e-6
+
+
+def test_a_small_problem_widens_its_model_until_it_is_proven_optimal():
+    # Sajin's 8 cases with the LP off and one option per seat and mode in the first CP-SAT model:
+    # that model is solved to optimality over its options, yet cheaper left-out options keep the
+    # bound below the plan. The engine widens the model (4× a round) until the proof closes, and
+    # reaches the optimum a model over every option finds. Capping the options per seat forbids it.
+    from matcher.checker import check_assignment
+    from matcher.scenarios import load_scenario
+
+    s, req = load_scenario("sajin"), AssignmentRequest(horizon_days=10)
+    narrow = solve_assignment(s, req, ObjectiveWeights(), SolveParams(time_limit_s=20, relaxation_cases=0,
+                                                                      initial_experts_per_seat=1))
+    wide = solve_assignment(s, req, ObjectiveWeights(), SolveParams(time_limit_s=20, relaxation_cases=0,
+                                                                    initial_experts_per_seat=1000))
+    capped = solve_assignment(s, req, ObjectiveWeights(), SolveParams(time_limit_s=2, relaxation_cases=0,
+                                                                      initial_experts_per_seat=1,
+                                                                      max_experts_per_seat=1))
+    assert wide.status == SolveStatus.OPTIMAL
+    assert narrow.status == SolveStatus.OPTIMAL and narrow.details.get("model_widened", 0) >= 1
+    assert narrow.objective == pytest.approx(wide.objective, abs=0.02)
+    assert "model_widened" not in capped.details and capped.status == SolveStatus.FEASIBLE
+    for r in (narrow, wide, capped):
+        assert check_assignment(s, req, r.lines).ok

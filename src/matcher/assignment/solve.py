@@ -186,10 +186,11 @@ def _bounded_search(p: Problem, w: ObjectiveWeights, params: SolveParams, deadli
 
     out_status = None
     left_out = INF
+    t_model = time.perf_counter()
     full_model = len(p.cases) <= params.full_model_cases
     if _meets_lagrangian(upper, joint_bound, p):
         full_model = False  # the plan meets the LP's bound: nothing left to search
-    if full_model:
+    while full_model:
         left_out = lb0 + _keep(p, bounds, choose, best_key)
         details["model_options"] = int(sum(len(s.options) for pc in p.cases for s in pc.seats))
         share = 1.0 if left_out >= upper else 0.5
@@ -207,6 +208,17 @@ def _bounded_search(p: Problem, w: ObjectiveWeights, params: SolveParams, deadli
                 solver = "cp-sat"
         if out.bound is not None:
             restricted = out.bound
+        # Solved to optimality over its options, but a left-out option could still beat the plan:
+        # widen the model (4× the options per seat and mode) while time is left, so a small problem
+        # ends proven optimal instead of "options left out could improve the plan". Not when the
+        # caller capped the options per seat.
+        widen = (out.status == SolveStatus.OPTIMAL and left_out < upper - 1e-6 * max(1.0, abs(upper))
+                 and params.max_experts_per_seat is None and cap < _largest_pool(p)
+                 and time.perf_counter() < deadline - 0.25 * (deadline - t_model))
+        if not widen:
+            break
+        cap, slack = 4 * cap, upper - lb0
+        details["model_widened"] = details.get("model_widened", 0) + 1
     # Without the model, only the relaxations bound the problem.
     bound = max(lb0, min(restricted, left_out)) if full_model else lb0
     if rooms_bound is not None:
@@ -267,6 +279,12 @@ def _meets_lagrangian(value: float, bound: float | None, p: Problem) -> bool:
 
 def _lp_solver(details: dict) -> str:
     return str(details.get("relaxation_plan", "lp"))
+
+
+def _largest_pool(p: Problem) -> int:
+    """Options of the largest seat pool in one mode (widening past it keeps nothing more)."""
+    return max((int(np.bincount(s.pool.mode, minlength=len(MODES)).max()) for pc in p.cases for s in pc.seats
+                if len(s.pool)), default=0)
 
 
 def _proven(upper: float, bound: float, p: Problem) -> bool:
