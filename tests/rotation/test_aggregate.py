@@ -225,3 +225,17 @@ def test_a_judge_who_may_rotate_but_has_no_capacity_idles_in_the_aggregate_too()
     assert aggregate_bound(s, 2, config) == pytest.approx(exact.objective)
     planned = checked(s, 2, config, WITH_AGGREGATE)
     assert planned.status == SolveStatus.OPTIMAL and planned.objective == pytest.approx(exact.objective)
+
+
+def test_two_interchangeable_judges_without_capacity_do_not_break_the_aggregate():
+    # j2 and j3 are identical (same half-days, costs and limits) and both have a weekly limit of 0:
+    # they form a class of interchangeable judges, but have no load in the aggregate (KeyError
+    # in the symmetry rows before). Both idle at load 0, so the spread is j1's load.
+    s = world([dict(id="j1"), dict(id="j2", max_rotation_halfdays_per_week=0), dict(id="j3", max_rotation_halfdays_per_week=0)],
+              [center("s1", 22.56, 1, (1, "am"))])
+    config = RotationConfig()
+    exact = checked(s, 2, config, EXACT)
+    assert exact.status == SolveStatus.OPTIMAL and exact.terms["fairness"] == 2
+    assert aggregate_bound(s, 2, config) == pytest.approx(exact.objective)
+    planned = checked(s, 2, config, WITH_AGGREGATE)
+    assert planned.status == SolveStatus.OPTIMAL and planned.objective == pytest.approx(exact.objective)

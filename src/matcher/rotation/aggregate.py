@@ -120,7 +120,7 @@ class _Data:
         for (s, k), ps in pair_p.items():
             triples.setdefault(s, []).extend((p, k) for p in ps)
         signature: dict[tuple, list[int]] = {}
-        for s in sorted(self.staff_cap):
+        for s in sorted(with_capacity):  # a judge without capacity has no load variable (always 0)
             sig = (tuple(sorted(triples[s])), tuple(a.cost.get((s, k)) for k in range(a.n_centers)), a.week_limit[s],
                    a.month_limit[s], s in set(a.rotating))
             signature.setdefault(sig, []).append(s)
