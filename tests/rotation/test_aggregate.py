@@ -239,3 +239,17 @@ def test_two_interchangeable_judges_without_capacity_do_not_break_the_aggregate(
     assert aggregate_bound(s, 2, config) == pytest.approx(exact.objective)
     planned = checked(s, 2, config, WITH_AGGREGATE)
     assert planned.status == SolveStatus.OPTIMAL and planned.objective == pytest.approx(exact.objective)
+
+
+def test_a_weight_with_more_decimals_than_the_cost_scale_never_lifts_the_bound_above_the_optimum():
+    # One judge, one minute from the center: the calendar costs stability 10 + 0.0015 travel. The
+    # aggregate's integer costs (1/1000) rounded 1.5 units up to 2, a bound of 10.002 above the
+    # optimum 10.0015; rounded down, the bound stays below it.
+    s = world([dict(id="j1")], [center("s1", 22.552, 1, (1, "am"))])
+    assert round(court_minutes(s, s.judges[0], s.center_by_id["s1"])) == 1
+    config = RotationConfig(travel=0.0015)
+    exact = checked(s, 1, config, EXACT)
+    assert exact.status == SolveStatus.OPTIMAL and exact.objective == pytest.approx(10.0015)
+    assert aggregate_bound(s, 1, config) <= exact.objective + 1e-9
+    planned = checked(s, 1, config, WITH_AGGREGATE)
+    assert planned.bound <= exact.objective + 1e-9
