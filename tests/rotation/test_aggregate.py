@@ -253,3 +253,17 @@ def test_a_weight_with_more_decimals_than_the_cost_scale_never_lifts_the_bound_a
     assert aggregate_bound(s, 1, config) <= exact.objective + 1e-9
     planned = checked(s, 1, config, WITH_AGGREGATE)
     assert planned.bound <= exact.objective + 1e-9
+
+
+def test_a_weight_finer_than_the_cost_scale_never_makes_a_worse_calendar_optimal():
+    # jA and jB are both one minute away; jB prefers another center (preference 0.0003). At 1/1000
+    # both cost the same (travel 1.5 units, preference 0.3), so CP-SAT, rounding, proved jB's
+    # calendar optimal (10.0018) while jA's costs 10.0015. Rounded down, the proof covers a lower
+    # objective: the worse calendar is only FEASIBLE, and the bound stays below the optimum.
+    s = world([dict(id="jB", preferred_centers=["d"]), dict(id="jA")], [center("s1", 22.552, 1, (1, "am"))])
+    config = RotationConfig(travel=0.0015, preference=0.0003, fairness=0)
+    for params in (EXACT, WITH_AGGREGATE):
+        r = checked(s, 1, config, params)
+        assert r.ok and r.bound <= 10.0015 + 1e-9
+        if r.status == SolveStatus.OPTIMAL:
+            assert r.objective == pytest.approx(10.0015, abs=1e-9)
