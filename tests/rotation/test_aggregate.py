@@ -215,23 +215,13 @@ def test_the_re_planning_bound_never_exceeds_the_brute_force_optimum(seed):
         assert r.objective == pytest.approx(best)
 
 
-def test_a_judge_who_may_rotate_but_has_no_capacity_idles_in_the_aggregate_too():
-    # j2 has open half-days but a weekly limit of 0: the spread counts j2 at load 0, and the
-    # aggregate's "everyone rotates" cases are impossible.
-    s = world([dict(id="j1"), dict(id="j2", max_rotation_halfdays_per_week=0)], [center("s1", 22.56, 1, (1, "am"))])
-    config = RotationConfig()
-    exact = checked(s, 2, config, EXACT)
-    assert exact.status == SolveStatus.OPTIMAL and exact.terms["fairness"] == 2
-    assert aggregate_bound(s, 2, config) == pytest.approx(exact.objective)
-    planned = checked(s, 2, config, WITH_AGGREGATE)
-    assert planned.status == SolveStatus.OPTIMAL and planned.objective == pytest.approx(exact.objective)
-
-
-def test_two_interchangeable_judges_without_capacity_do_not_break_the_aggregate():
-    # j2 and j3 are identical (same half-days, costs and limits) and both have a weekly limit of 0:
-    # they form a class of interchangeable judges, but have no load in the aggregate (KeyError
-    # in the symmetry rows before). Both idle at load 0, so the spread is j1's load.
-    s = world([dict(id="j1"), dict(id="j2", max_rotation_halfdays_per_week=0), dict(id="j3", max_rotation_halfdays_per_week=0)],
+@pytest.mark.parametrize("idle", [1, 2])
+def test_a_judge_who_may_rotate_but_has_no_capacity_idles_in_the_aggregate_too(idle):
+    # j2 (and j3) have open half-days but a weekly limit of 0: the spread counts them at load 0, and
+    # the aggregate's "everyone rotates" cases are impossible. Two such judges are identical, so
+    # they form a class of interchangeable judges without a load in the aggregate (a KeyError in
+    # the symmetry rows before).
+    s = world([dict(id="j1"), *(dict(id=f"j{2 + i}", max_rotation_halfdays_per_week=0) for i in range(idle))],
               [center("s1", 22.56, 1, (1, "am"))])
     config = RotationConfig()
     exact = checked(s, 2, config, EXACT)
