@@ -65,6 +65,25 @@ def test_disruption_keeps_an_unannounced_plan_unless_worth_it():
     assert team(moved) == {"k": ("a",)} and moved.objective == pytest.approx(10)
 
 
+@pytest.mark.parametrize("use_flow", [True, False])
+def test_a_previous_line_with_a_seat_the_case_no_longer_needs_is_always_a_change(use_flow):
+    # The earlier line had mediator b and lawyer l; the case now needs a mediator only. No new line
+    # has that team, so every plan pays the disruption (100) and a (shortfall 0) beats b (3 × 10).
+    # The engine counted "b again" as unchanged: it kept b and called 30 optimal, a plan costing
+    # 130 by the definition and by the lines-only scorer.
+    from matcher.assignment.greedy import plan_objective, plan_terms
+
+    s = scenario(experts=[expert("a", cats={"labor": 5}), expert("b", cats={"labor": 2}), expert("l", "lawyer")],
+                 cases=[case("k1", online_allowed=False, needs_session=not use_flow)])
+    earlier = AssignmentLine(case="k1", team=(Seat(role="mediator", expert="b"), Seat(role="lawyer", expert="l")),
+                             slot=None if use_flow else MON_AM, room=None if use_flow else 0)
+    request = AssignmentRequest(horizon_days=1, previous=(earlier,))
+    w = weights(proficiency=10, disruption=100)
+    r = solve(s, request, w=w, use_flow=use_flow)
+    assert r.status == SolveStatus.OPTIMAL and team(r) == {"k1": ("a",)} and r.terms["disruption"] == 1
+    assert r.objective == pytest.approx(plan_objective(plan_terms(s, request, r.lines, w), w)) == pytest.approx(100)
+
+
 def test_weights_are_validated_with_field_and_value():
     with pytest.raises(ValueError, match="travel"):
         ObjectiveWeights(travel=-1)

@@ -138,3 +138,20 @@ def test_a_re_plan_keeps_the_earlier_line_when_moving_costs_more():
     moved = solve(s, request, w=weights(proficiency=10, disruption=5))  # now a is worth the change
     assert moved.status == SolveStatus.OPTIMAL and moved.lines[0].team[0].expert == "a"
     assert moved.objective == pytest.approx(5)
+
+
+def test_the_lagrangian_charges_a_changed_line_its_disruption_once():
+    # The earlier line of k1 has b (shortfall 1 × 10 = 10); moving to a costs the disruption 5 and
+    # nothing else: the optimum is 5. The priced problem lets k1 keep b or take any other team
+    # plus one disruption; a bound above 5 would let a worse plan be called optimal.
+    from matcher.domain import AssignmentLine, Seat, TimeSlot
+
+    s = two_cases_one_good_mediator(prof_b=4)
+    earlier = AssignmentLine(case="k1", team=(Seat(role="mediator", expert="b"),),
+                             slot=TimeSlot(date=s.today, half="am"), room=0)
+    request = AssignmentRequest(horizon_days=1, cases=("k1",), previous=(earlier,))
+    w = weights(proficiency=10, disruption=5)
+    p = problem(s, w, request)
+    out = solve_relaxation(p, w, [pc.bound for pc in p.cases], time.perf_counter() + 10)
+    assert out.bound == pytest.approx(5, abs=1e-3)
+    assert out.lp_value == pytest.approx(5)

@@ -22,7 +22,7 @@ from .config import ObjectiveWeights, SolveParams
 from .constraints import EAGER_CONSTRAINTS, CaseVars, one_place_at_a_time, workload_sessions_per_week
 from .core import SolveStatus, run_cp_sat
 from .hint import repair_plan
-from .objective import Choice, evaluate, scaled, seat_terms, slot_terms, total, weighted
+from .objective import Choice, evaluate, previous_fits, scaled, seat_terms, slot_terms, total, weighted
 
 
 @dataclass
@@ -106,6 +106,8 @@ def add_objective(v: CaseVars, p: Problem, w: ObjectiveWeights) -> None:
 def _keep_previous(v: CaseVars, p: Problem, pc) -> cp_model.IntVar | None:
     """keep ⇒ every literal of the previous line is chosen again (so keep = 1 only if unchanged)."""
     prev = pc.previous
+    if not previous_fits(pc):
+        return None
     k = pc.index
     lits = [v.served[k]]
     for j, seat in enumerate(pc.seats):

@@ -71,12 +71,18 @@ def scaled(value: float) -> int:
     return int(round(value * SCALE))
 
 
+def previous_fits(pc: PlannedCase) -> bool:
+    """Can the previous line be kept at all? Only if its team has exactly the roles the case needs
+    now: a seat the case no longer needs (a lawyer dropped) makes every new line another team."""
+    return pc.previous is not None and sorted(s.role for s in pc.previous.team) == sorted(seat.role for seat in pc.seats)
+
+
 def same_as_previous(pc: PlannedCase, p: Problem, choice: Choice | None) -> bool:
     """Disruption: is the new line the previous (unannounced) line again — same team, slot and mode?"""
     prev = pc.previous
     if prev is None:
         return True
-    if choice is None:
+    if choice is None or not previous_fits(pc):
         return False
     experts = [p.experts[pc.seats[j].options[o].expert].id for j, o in enumerate(choice.options)]
     if any(prev.expert_for(seat.role) != e for seat, e in zip(pc.seats, experts)):

@@ -45,7 +45,7 @@ from ortools.linear_solver import pywraplp
 from .bounds import INF, CaseBound, room_flow_bound
 from .candidates import IN_PERSON, MODES, ONLINE, Problem, option_slot_matrix
 from .config import ObjectiveWeights
-from .objective import RISK_FACTOR
+from .objective import RISK_FACTOR, previous_fits
 
 #: Cost scale of the Lagrangian rooms flow (its arc costs are rounded down to 1/FLOW_SCALE): fine
 #: enough that rounding costs under 0.001 over a Bao'an day.
@@ -144,7 +144,7 @@ class TimeIndexedLP:
     def _keepable(self, pc, index: dict[str, int]) -> tuple[int, int, list[int]] | None:
         """The previous line of ``pc`` as (mode, slot or -1, pool row per seat), if the pool holds it."""
         prev = pc.previous
-        if prev is None:
+        if prev is None or not previous_fits(pc):
             return None
         mode = ONLINE if prev.online else IN_PERSON
         if pc.needs_session:

@@ -67,6 +67,14 @@ class AggregateResult:
     seconds: float
 
 
+def _units(weight: float, scale: int) -> int:
+    """A cost in CP-SAT's integer units, rounded down: every multiplier in the aggregate's objective
+    is >= 0, so its optimum stays at or below the calendar's true cost (rounding to nearest let a
+    travel weight of 0.0015 cost 0.002 a minute here: a bound above the optimum). The 1e-6 absorbs
+    float error in weight x scale (a cost of 7.4 may be 7399.999... units)."""
+    return math.floor(weight * scale + 1e-6)
+
+
 def _capped(periods: dict[Hashable, int], limit: int) -> int:
     """At most `limit` of the periods in each group (week or month) can be worked."""
     return sum(min(n, limit) for n in periods.values())
@@ -120,7 +128,7 @@ class _Data:
         for (s, k), ps in pair_p.items():
             triples.setdefault(s, []).extend((p, k) for p in ps)
         signature: dict[tuple, list[int]] = {}
-        for s in sorted(self.staff_cap):
+        for s in sorted(with_capacity):  # a judge without capacity has no load variable (always 0)
             sig = (tuple(sorted(triples[s])), tuple(a.cost.get((s, k)) for k in range(a.n_centers)), a.week_limit[s],
                    a.month_limit[s], s in set(a.rotating))
             signature.setdefault(sig, []).append(s)
@@ -181,7 +189,7 @@ class _Data:
             m.add(total >= self.low[k])
             m.add(total <= self.high[k])
             if a.excess:
-                objective.append(int(round(a.excess * scale)) * (total - a.need[k] * len(self.weeks)))
+                objective.append(_units(a.excess, scale) * (total - a.need[k] * len(self.weeks)))
             for g, group in enumerate(a.fixed[k]):
                 # The judges who can sit this fixed slot sit it every week between them.
                 m.add(sum(n[s, k] for s in self.able[k, g]) >= len(group))
@@ -194,18 +202,18 @@ class _Data:
         for group in self.classes:
             for s1, s2 in zip(group, group[1:]):
                 m.add(load[s1] >= load[s2])
-        objective.extend(int(round(a.cost[key] * scale)) * v for key, v in n.items())
+        objective.extend(_units(a.cost[key], scale) * v for key, v in n.items())
         if a.stability:
-            objective.extend(int(round(a.stability * scale)) * b for b in u.values())
+            objective.extend(_units(a.stability, scale) * b for b in u.values())
         if a.fairness and self.rotating:
             if all_rotate:
                 lo = m.new_int_var(1, top, "lo")
                 for s in self.rotating:
                     m.add(lo <= load[s])
                     m.add(sum(u[key] for key in by_staff[s]) >= 1)
-                objective.append(int(round(a.fairness * scale)) * (top - lo))
+                objective.append(_units(a.fairness, scale) * (top - lo))
             else:
-                objective.append(int(round(a.fairness * scale)) * top)
+                objective.append(_units(a.fairness, scale) * top)
         m.minimize(sum(objective))
         return m, n
 

@@ -21,6 +21,10 @@ class RotationConfig(BaseModel):
       state preferences only) [half-days].
     - ``changes``: on re-planning, published half-days in the re-planned window that change
       (lost or added) [half-days].
+
+    The solvers see each weight in whole thousandths, rounded down (a valid bound); with a weight
+    finer than that (travel 0.0015) the plan is still scored exactly, but is called optimal only
+    when it meets a bound, never on the rounded objective's proof alone.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -12,6 +12,7 @@ meet the minimum run length is a problem setting (`RosterProblem.min_work_run_bi
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -367,11 +368,12 @@ class RosterModel:
 
     # -- solving -----------------------------------------------------------------------------------
     def set_objective(self) -> bool:
-        """Minimise the weighted named terms (scaled to integers); False if there are none."""
+        """Minimise the weighted named terms (scaled to integers, rounded down: every term is >= 0, so
+        CP-SAT's bound stays a bound of the true objective); False if there are none."""
         objective = []
         for items in self.terms.values():
             for w, e in items:
-                objective.append(int(round(w * self.objective_scale)) * e)
+                objective.append(math.floor(w * self.objective_scale + 1e-6) * e)
         if objective:
             self.model.minimize(sum(objective))
         return bool(objective)
@@ -455,6 +457,11 @@ class RosterModel:
             bound = solver.best_objective_bound / scale if objective else 0.0
             status = SolveStatus.OPTIMAL if code == cp_model.OPTIMAL else SolveStatus.FEASIBLE
             reason = "" if status == SolveStatus.OPTIMAL else "time limit reached before optimality was proved"
+            if status == SolveStatus.OPTIMAL and obj > bound + 1e-9 * max(1.0, abs(obj)):
+                # A weight finer than 1/scale: CP-SAT proved the rounded-down objective, under which
+                # another roster may tie with this one yet cost less at the true weights.
+                status = SolveStatus.FEASIBLE
+                reason = f"optimal for the weights rounded down to 1/{scale}, not proved for the exact weights"
             return RosterOutcome(status, reason, assignment, float(obj), float(min(bound, obj)), relative_gap(obj, bound), terms, seconds)
         if code not in (cp_model.INFEASIBLE,) and self._fallback is not None:
             # Out of time before the search reported anything: the hinted roster is proven feasible.
