@@ -190,3 +190,14 @@ def test_a_small_problem_widens_its_model_until_it_is_proven_optimal():
     assert "model_widened" not in capped.details and capped.status == SolveStatus.FEASIBLE
     for r in (narrow, wide, capped):
         assert check_assignment(s, req, r.lines).ok
+
+
+def test_relaxation_min_cases_skips_the_lp_on_small_problems_with_the_same_optimum():
+    from matcher.scenarios import load_scenario
+
+    s, req = load_scenario("jinwan"), AssignmentRequest(horizon_days=10)  # 12 cases: the LP proves it
+    with_lp = solve_assignment(s, req, ObjectiveWeights(), SolveParams(time_limit_s=20))
+    without = solve_assignment(s, req, ObjectiveWeights(), SolveParams(time_limit_s=20, relaxation_min_cases=13))
+    assert "relaxation_plan" in with_lp.details and "relaxation_plan" not in without.details
+    assert with_lp.status == without.status == SolveStatus.OPTIMAL
+    assert without.objective == pytest.approx(with_lp.objective, abs=0.02)

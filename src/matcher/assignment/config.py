@@ -85,6 +85,12 @@ class SolveParams(BaseModel):
         description="Up to this many cases, solve the time-indexed LP relaxation first (matcher.assignment."
         "relaxation): its Lagrangian bound sees the experts' coupling, and its optimum is often the optimal plan",
     )
+    relaxation_min_cases: int = Field(
+        default=0,
+        ge=0,
+        description="Below this many cases skip the LP relaxation: CP-SAT alone (the model widened until proven) "
+        "closes very small problems in less time than the LP with its integer fallback",
+    )
     relaxation_experts_per_slot: int = Field(
         default=6, ge=1, description="Cheapest free experts per seat, mode and half-day in the LP's first round "
         "(column generation brings in any other that could lower it)",

@@ -3,7 +3,7 @@
 1. Exact pruning (:mod:`candidates`): every (case, seat) keeps only the experts and modes the
    one-case rules allow; per-case floors and option increments are computed (:mod:`bounds`).
 2. Single seat, no session, no balance term: min-cost flow, optimal (:mod:`flow`).
-3. Otherwise, up to ``relaxation_cases`` cases: the time-indexed LP (:mod:`relaxation`) with
+3. Otherwise, from ``relaxation_min_cases`` up to ``relaxation_cases`` cases: the time-indexed LP (:mod:`relaxation`) with
    column generation. Its Lagrangian bound keeps every expert's coupling (one session per
    half-day, weekly and open-case limits, balance) and the rooms; when its optimum is integral and
    meets that bound (a Bao'an day), that plan is returned as optimal and nothing else runs.
@@ -153,7 +153,7 @@ def _bounded_search(p: Problem, w: ObjectiveWeights, params: SolveParams, deadli
     if rooms_bound is not None:
         details["rooms_flow_bound"] = round(rooms_bound, 3)
     joint_bound, joint_key = None, None
-    if len(p.cases) <= params.relaxation_cases:
+    if params.relaxation_min_cases <= len(p.cases) <= params.relaxation_cases:
         # The time-indexed LP first: on a Bao'an day its plan meets its bound and nothing else runs.
         joint_bound, joint_key, value = _relax(p, w, params, bounds, deadline, wide, details, preferred)
         if joint_key is not None and _meets_lagrangian(value, joint_bound, p):

@@ -142,7 +142,8 @@ class DaySimulator:
         self.weights = weights or ObjectiveWeights()
         self.start = start or scenario.today
         self.assigner = assigner
-        self.solve_params = SolveParams(time_limit_s=params.time_limit_s, workers=params.workers, seed=solve_seed)
+        self.solve_params = SolveParams(time_limit_s=params.time_limit_s, workers=params.workers, seed=solve_seed,
+                                        relaxation_min_cases=params.relaxation_min_cases)
         self.arrivals = ArrivalProcess(scenario, params)
         self.factory = CaseFactory(scenario, params)
         self.experts = list(scenario.experts)

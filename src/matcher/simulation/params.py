@@ -142,6 +142,12 @@ class SimulationParams(BaseModel):
     horizon_days: int = Field(default=7, ge=1, le=92, description="Days each daily batch plans ahead")
     time_limit_s: float = Field(default=1.0, gt=0, description="Engine wall-clock limit per simulated day")
     workers: int = Field(default=1, ge=1, le=64, description="CP-SAT workers per daily solve")
+    relaxation_min_cases: int = Field(
+        default=50, ge=0,
+        description="ASSUMPTION (speed only): daily batches below this many cases skip the engine's LP relaxation "
+        "(SolveParams.relaxation_min_cases); CP-SAT alone proves such small days faster — 3 replications of "
+        "90 Sajin days took 2.1 s instead of 4.1 s (benchmarks/RESULTS.md, staffing planner (c))",
+    )
     judge_rotation_weeks: int | None = Field(
         default=None, ge=1, description="Period of the published rotation calendar, repeated (None: its span)"
     )
