@@ -62,6 +62,14 @@ def case_bound(pc: PlannedCase, start: dt.date, w: ObjectiveWeights, seat_free: 
     return out
 
 
+def session_slot_costs(pc: PlannedCase, start: dt.date, w: ObjectiveWeights) -> dict[int, np.ndarray]:
+    """Per mode: the session's weighted cost (urgency + waiting) in each slot, ∞ where the case cannot meet."""
+    age = max(0, (start - pc.case.received.date()).days)
+    per_slot = w.urgency * RISK_FACTOR[pc.case.risk] + w.waiting * age / 10.0
+    n_slots = len(pc.slot_ok[IN_PERSON])
+    return {m: np.where(pc.slot_ok[m], per_slot * np.arange(n_slots), INF) for m in MODES}
+
+
 def _case_bound(pc: PlannedCase, start: dt.date, w: ObjectiveWeights, seat_free: list[np.ndarray],
                 shared: dict) -> CaseBound:
     drop = w.unassigned + (w.disruption if pc.previous is not None else 0.0)
@@ -76,9 +84,7 @@ def _case_bound(pc: PlannedCase, start: dt.date, w: ObjectiveWeights, seat_free:
         left = [served - mins[j] + seat.dropped_min.get(IN_PERSON, INF) - floor for j, seat in enumerate(pc.seats)]
         return CaseBound(floor, drop, row_inc, left_out=left)
     n_slots = len(pc.slot_ok[IN_PERSON])
-    age = max(0, (start - pc.case.received.date()).days)
-    per_slot = w.urgency * RISK_FACTOR[pc.case.risk] + w.waiting * age / 10.0
-    slot_cost = {m: np.where(pc.slot_ok[m], per_slot * np.arange(n_slots), INF) for m in MODES}
+    slot_cost = session_slot_costs(pc, start, w)
     # seat_min[m][j][s]: cheapest expert of seat j free in slot s in mode m
     seat_min = {m: [] for m in MODES}
     for seat, free in zip(pc.seats, seat_free):

@@ -405,10 +405,7 @@ def build_problem(
             ex = np.concatenate([c for c, _ in parts]).astype(np.int64)
             md = np.concatenate([np.full(len(c), m, np.int8) for c, m in parts])
             prof = prof_all[ex]
-            travel = np.where(md == ONLINE, online_minutes, np.where(is_judge[ex], 0.0, minutes[ex]))
-            miss = np.zeros(len(ex), bool)
-            if liked:
-                miss = np.fromiter((experts[i].id not in liked for i in ex), bool, len(ex))
+            travel, miss = _travel_and_miss(ex, md, minutes, is_judge, online_minutes, experts, liked)
             cost = weights.proficiency * (5 - prof) + weights.travel * travel + weights.continuity * miss
             pool = SeatPool(ex, md, prof, travel, miss, cost)
             if not len(pool):
@@ -472,22 +469,25 @@ def option_slot_matrix(p: Problem, pc: PlannedCase, seat: Seat, rows: np.ndarray
     return free
 
 
+def _travel_and_miss(ex: np.ndarray, md: np.ndarray, minutes: np.ndarray, is_judge: np.ndarray, online_minutes: float,
+                     experts: tuple[Expert, ...], liked: set[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per option (expert ``ex``, mode ``md``): the minutes the travel term counts (online: online_minutes;
+    judges: 0, the rotation brings them) and whether it misses the case's preferred or previous experts."""
+    travel = np.where(md == ONLINE, online_minutes, np.where(is_judge[ex], 0.0, minutes[ex]))
+    miss = np.fromiter((experts[i].id not in liked for i in ex), bool, len(ex)) if liked else np.zeros(len(ex), bool)
+    return travel, miss
+
+
 def _reserved_options(line: AssignmentLine, case: Case, experts: tuple[Expert, ...], idx: dict[str, int],
                       minutes: np.ndarray, is_judge: np.ndarray, online_minutes: float) -> list[SeatOption]:
     """A reserved line's seats priced as the pool prices options (proficiency, travel-term minutes,
     continuity miss), without re-deriving whether the rules allow them."""
     mode = ONLINE if line.online else IN_PERSON
-    liked = set(case.preferred_experts) | set(case.previous_experts)
-    out = []
-    for seat in line.team:
-        i = idx.get(seat.expert)
-        if i is None:
-            continue  # reported as infeasible
-        e = experts[i]
-        travel = online_minutes if mode == ONLINE else (0.0 if is_judge[i] else float(minutes[i]))
-        out.append(SeatOption(i, mode, np.empty(0, np.int64), int(e.categories.get(case.category, 1)), travel,
-                              bool(liked) and e.id not in liked))
-    return out
+    ex = np.array([idx[s.expert] for s in line.team if s.expert in idx], np.int64)  # a missing one: infeasible
+    travel, miss = _travel_and_miss(ex, np.full(len(ex), mode, np.int8), minutes, is_judge, online_minutes, experts,
+                                    set(case.preferred_experts) | set(case.previous_experts))
+    return [SeatOption(int(i), mode, np.empty(0, np.int64), int(experts[i].categories.get(case.category, 1)), float(t),
+                       bool(m)) for i, t, m in zip(ex, travel, miss)]
 
 
 def keep_options(p: Problem, pc: PlannedCase, seat: Seat, rows: np.ndarray, shared: dict | None = None) -> None:

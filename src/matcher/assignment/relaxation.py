@@ -42,10 +42,10 @@ import numpy as np
 from ortools.linear_solver import linear_solver_pb2 as pb
 from ortools.linear_solver import pywraplp
 
-from .bounds import INF, CaseBound, room_flow_bound
+from .bounds import INF, CaseBound, room_flow_bound, session_slot_costs
 from .candidates import IN_PERSON, MODES, ONLINE, Problem, option_slot_matrix
 from .config import ObjectiveWeights
-from .objective import RISK_FACTOR, previous_fits
+from .objective import previous_fits
 
 #: Cost scale of the Lagrangian rooms flow (its arc costs are rounded down to 1/FLOW_SCALE): fine
 #: enough that rounding costs under 0.001 over a Bao'an day.
@@ -91,14 +91,6 @@ class Outcome:
     columns: int
     rounds: int
     sessions: dict[int, tuple[int, int]] = field(default_factory=dict)  # (mode, slot) the LP gives ≥ ½ a case
-
-
-def slot_costs(pc, p: Problem, w: ObjectiveWeights) -> dict[int, np.ndarray]:
-    """Per mode: the session's cost (urgency + waiting) in each slot, ∞ where the case cannot meet."""
-    age = max(0, (p.start - pc.case.received.date()).days)
-    per_slot = w.urgency * RISK_FACTOR[pc.case.risk] + w.waiting * age / 10.0
-    n = len(p.slots)
-    return {m: np.where(pc.slot_ok[m], per_slot * np.arange(n), INF) for m in MODES}
 
 
 class TimeIndexedLP:
@@ -192,7 +184,7 @@ class TimeIndexedLP:
             if any(not len(seat.pool) for seat in pc.seats):
                 continue
             if pc.needs_session:
-                costs = slot_costs(pc, p, w)
+                costs = session_slot_costs(pc, p.start, w)
                 table = np.stack([costs[m] for m in MODES])  # (mode, slot)
                 ok = np.isfinite(table)
                 for sd in seats:
@@ -391,7 +383,7 @@ class TimeIndexedLP:
                 floor = served if pc.pin is not None else min(served, b.drop)
                 priced.append(CaseBound(floor, b.drop, []))
                 continue
-            costs = slot_costs(pc, p, self.w)
+            costs = session_slot_costs(pc, p.start, self.w)
             total = {m: costs[m] + (np.sum([mm[m] for mm in mins], axis=0) if mins else 0.0) for m in MODES}
             if kept is not None:
                 mode, slot, _ = kept

@@ -145,7 +145,7 @@ def _bounded_search(p: Problem, w: ObjectiveWeights, params: SolveParams, deadli
     per_seat = params.initial_experts_per_seat
     wide = max(WIDE * per_seat, params.max_experts_per_seat or 0)
     # The greedy plan and the neighbourhood search see a wider set than the exact model.
-    _keep(p, bounds, lambda pc, j, inc, mode_rows: _cheapest_rows(inc, mode_rows, wide), None)
+    _keep_cheapest(p, bounds, wide, None)
     # The rooms relaxation (a min-cost flow) picks each case's slot knowing the rooms; the greedy
     # then staffs those slots first.
     preferred: dict[int, tuple[int, int]] = {}
@@ -166,15 +166,16 @@ def _bounded_search(p: Problem, w: ObjectiveWeights, params: SolveParams, deadli
     solver = "greedy"
     if joint_key is not None:
         # Both plans' experts stay among the options, whichever is kept.
-        _keep(p, bounds, lambda pc, j, inc, mode_rows: _cheapest_rows(inc, mode_rows, wide), [best_key, joint_key])
+        _keep_cheapest(p, bounds, wide, [best_key, joint_key])
         value = total(evaluate(p, _from_keys(p, joint_key), w), w)
         if value < upper - 1e-9:
             best_key, upper, solver = joint_key, value, _lp_solver(details)
-    lb0 += balance_floor(p, w, upper, bounds) + room_shortage(p, bounds)
+    balance = balance_floor(p, w, upper, bounds)
+    lb0 += balance + room_shortage(p, bounds)
     details["relaxation_bound_per_case"] = round(lb0, 3)
     if rooms_bound is not None:
         # A second, independent bound that keeps the rooms (plus the same balance floor).
-        details["rooms_flow_bound"] = round(rooms_bound + balance_floor(p, w, upper, bounds), 3)
+        details["rooms_flow_bound"] = round(rooms_bound + balance, 3)
     details["relaxation_bound"] = round(lb0, 3)
     restricted = lb0
     slack = upper - lb0
@@ -231,7 +232,7 @@ def _bounded_search(p: Problem, w: ObjectiveWeights, params: SolveParams, deadli
         return SolveStatus.OPTIMAL, "", min(bound, upper), _from_keys(p, best_key), solver
     if time.perf_counter() < deadline - 0.2:
         if full_model:  # the neighbourhoods see the wider option set the greedy plan saw
-            _keep(p, bounds, lambda pc, j, inc, mode_rows: _cheapest_rows(inc, mode_rows, wide), best_key)
+            _keep_cheapest(p, bounds, wide, best_key)
         # Keep back time to write the lines and reasons (≈ 1–2 s per 20,000 cases).
         improved = lns_improve(p, w, params, best_key, deadline - 0.05 - 1e-4 * len(p.cases), details)
         value = total(evaluate(p, _from_keys(p, improved), w), w)
@@ -266,7 +267,7 @@ def _relax(p: Problem, w: ObjectiveWeights, params: SolveParams, bounds, deadlin
     preferred.update(out.sessions)  # the greedy staffs the LP's sessions first (it knows the experts)
     if not out.plan:
         return out.bound, None, INF
-    _keep(p, bounds, lambda pc, j, inc, mode_rows: _cheapest_rows(inc, mode_rows, wide), out.plan)
+    _keep_cheapest(p, bounds, wide, out.plan)
     return out.bound, out.plan, total(evaluate(p, _from_keys(p, out.plan), w), w)
 
 
@@ -303,6 +304,11 @@ def _cheapest_rows(inc: np.ndarray, mode_rows: list[np.ndarray], n: int | None) 
             rows = rows[np.argsort(inc[rows], kind="stable")[:n]]
         out.append(rows)
     return np.concatenate(out) if out else np.empty(0, np.int64)
+
+
+def _keep_cheapest(p: Problem, bounds, n: int, must: dict | list[dict] | None) -> float:
+    """:func:`_keep` with the ``n`` cheapest options per seat and mode."""
+    return _keep(p, bounds, lambda pc, j, inc, mode_rows: _cheapest_rows(inc, mode_rows, n), must)
 
 
 def _keep(p: Problem, bounds, choose, must: dict | list[dict] | None) -> float:

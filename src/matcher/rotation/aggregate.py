@@ -29,6 +29,8 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from .core import cost_units
+
 
 @dataclass
 class AggregateInput:
@@ -65,14 +67,6 @@ class AggregateResult:
     objective: float | None
     counts: dict[tuple[int, int], int]  # (staff, center) -> half-days over the horizon, > 0 only
     seconds: float
-
-
-def _units(weight: float, scale: int) -> int:
-    """A cost in CP-SAT's integer units, rounded down: every multiplier in the aggregate's objective
-    is >= 0, so its optimum stays at or below the calendar's true cost (rounding to nearest let a
-    travel weight of 0.0015 cost 0.002 a minute here: a bound above the optimum). The 1e-6 absorbs
-    float error in weight x scale (a cost of 7.4 may be 7399.999... units)."""
-    return math.floor(weight * scale + 1e-6)
 
 
 def _capped(periods: dict[Hashable, int], limit: int) -> int:
@@ -189,7 +183,7 @@ class _Data:
             m.add(total >= self.low[k])
             m.add(total <= self.high[k])
             if a.excess:
-                objective.append(_units(a.excess, scale) * (total - a.need[k] * len(self.weeks)))
+                objective.append(cost_units(a.excess, scale) * (total - a.need[k] * len(self.weeks)))
             for g, group in enumerate(a.fixed[k]):
                 # The judges who can sit this fixed slot sit it every week between them.
                 m.add(sum(n[s, k] for s in self.able[k, g]) >= len(group))
@@ -202,18 +196,18 @@ class _Data:
         for group in self.classes:
             for s1, s2 in zip(group, group[1:]):
                 m.add(load[s1] >= load[s2])
-        objective.extend(_units(a.cost[key], scale) * v for key, v in n.items())
+        objective.extend(cost_units(a.cost[key], scale) * v for key, v in n.items())
         if a.stability:
-            objective.extend(_units(a.stability, scale) * b for b in u.values())
+            objective.extend(cost_units(a.stability, scale) * b for b in u.values())
         if a.fairness and self.rotating:
             if all_rotate:
                 lo = m.new_int_var(1, top, "lo")
                 for s in self.rotating:
                     m.add(lo <= load[s])
                     m.add(sum(u[key] for key in by_staff[s]) >= 1)
-                objective.append(_units(a.fairness, scale) * (top - lo))
+                objective.append(cost_units(a.fairness, scale) * (top - lo))
             else:
-                objective.append(_units(a.fairness, scale) * top)
+                objective.append(cost_units(a.fairness, scale) * top)
         m.minimize(sum(objective))
         return m, n
 

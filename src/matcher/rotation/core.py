@@ -98,6 +98,14 @@ class RosterOutcome:
     seconds: float
 
 
+def cost_units(weight: float, scale: int) -> int:
+    """A weight in CP-SAT's integer units, rounded down: every term it multiplies is >= 0, so the
+    optimum of the scaled objective stays at or below the true cost and CP-SAT's bound stays a bound
+    (rounding to nearest let a travel weight of 0.0015 cost 0.002 a minute: a bound above the optimum).
+    The 1e-6 absorbs float error in weight x scale (a cost of 7.4 may be 7399.999... units)."""
+    return math.floor(weight * scale + 1e-6)
+
+
 class _Progress(cp_model.CpSolverSolutionCallback):
     """Notes when the first roster is found; stops the search at a known lower bound."""
 
@@ -373,7 +381,7 @@ class RosterModel:
         objective = []
         for items in self.terms.values():
             for w, e in items:
-                objective.append(math.floor(w * self.objective_scale + 1e-6) * e)
+                objective.append(cost_units(w, self.objective_scale) * e)
         if objective:
             self.model.minimize(sum(objective))
         return bool(objective)

@@ -403,9 +403,13 @@ def greedy_calendar(m: RosterModel, h: _Horizon, config: RotationConfig, pins: d
         load[s_] += 1
         taken[p_, k] = taken.get((p_, k), 0) + 1
 
+    def shortfall(k: int) -> dict[int, int]:  # half-days each judge still lacks at center k (targets)
+        return {s_: targets.get((s_, k), 0) - int((cal[s_] == k).sum()) for s_ in range(S)}  # type: ignore[union-attr]
+
+    fixed_periods = [fixed_slot_periods(h, c) for c in h.centers]
     for w in range(h.weeks):
         for k, c in enumerate(h.centers):
-            fixed = [h.slot_index[TimeSlot(date=h.start + dt.timedelta(weeks=w, days=ws.weekday), half=ws.half)] for ws in c.fixed_judge_slots]
+            fixed = [group[w] for group in fixed_periods[k]]
             have = sum(taken.get((p_, k), 0) for p_ in range(14 * w, 14 * w + 14))
             order = fixed + [p_ for p_ in range(14 * w, 14 * w + 14) if p_ not in fixed]
             if targets is not None:
@@ -416,7 +420,7 @@ def greedy_calendar(m: RosterModel, h: _Horizon, config: RotationConfig, pins: d
                 if p_ in fixed and taken.get((p_, k), 0) >= 1:
                     continue
                 if targets is not None:
-                    short = {s_: targets.get((s_, k), 0) - int((cal[s_] == k).sum()) for s_ in range(S)}
+                    short = shortfall(k)
                     cands = sorted((s_ for s_ in range(S) if ok(s_, p_, k)), key=lambda s_: (short[s_] <= 0, -short[s_], s_))
                 elif minutes is None:
                     cands = sorted((s_ for s_ in range(S) if ok(s_, p_, k)), key=lambda s_: (load[s_], s_))
@@ -430,7 +434,7 @@ def greedy_calendar(m: RosterModel, h: _Horizon, config: RotationConfig, pins: d
                     place(cands[0], p_, k)
                     have += 1
             while targets is not None and have < c.judge_halfdays_per_week:
-                short = {s_: targets.get((s_, k), 0) - int((cal[s_] == k).sum()) for s_ in range(S)}
+                short = shortfall(k)
                 fits = [(short[s_] <= 0, -short[s_], p_, s_) for s_ in range(S) for p_ in range(14 * w, 14 * w + 14) if ok(s_, p_, k)]
                 if not fits:
                     break

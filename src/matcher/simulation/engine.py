@@ -159,7 +159,7 @@ class DaySimulator:
         self.docket: list[tuple[int, float, float]] = []
         self.records: list[CaseRecord] = []
         self.travel = travel_times(scenario)
-        self._expert_cache: dict[tuple[int, int, int], object] = {}
+        self._expert_cache: dict[tuple[int, int, int, int], object] = {}
         self.warm_cases = warm_cases
         self.failures: list[tuple[dt.date, str, str]] = []  # (day, status, reason) of batches without a plan
 
@@ -205,8 +205,9 @@ class DaySimulator:
         for t in range(days):
             day = self._date(t)
             horizon_end = day + dt.timedelta(days=p.horizon_days - 1)
-            if tuple(day.isocalendar())[:2] != self._week:
-                self._week = tuple(day.isocalendar())[:2]
+            week = tuple(day.isocalendar())[:2]
+            if week != self._week:
+                self._week = week
                 self.week_sessions[:] = 0
             self._sick_leave(t, day)
             # 2. the coordinator's batch
@@ -336,13 +337,11 @@ class DaySimulator:
         rot = tuple(r for k in range(p.horizon_days) for r in rotation.get(day + dt.timedelta(days=k), ()))
         scen = Scenario.model_construct(**{**{k: getattr(self.base, k) for k in Scenario.model_fields}, "today": day,
                                            "cases": tuple(cases), "experts": experts, "rotation": rot})
-        announced = tuple(a.line for a in pinned)
-        if self.announced == "reserved":  # the announced cases stay in the scenario for the checker
-            request = AssignmentRequest(cases=tuple(c.id for c in cases[:len(waiting)]), horizon_start=day,
-                                        horizon_days=p.horizon_days, reserved=announced)
-        else:
-            request = AssignmentRequest(cases=tuple(c.id for c in cases), horizon_start=day,
-                                        horizon_days=p.horizon_days, pins=announced)
+        # Reserved lines' cases stay in the scenario (for the checker) but not among the cases to plan.
+        reserved = self.announced == "reserved"
+        planned = cases[:len(waiting)] if reserved else cases
+        request = AssignmentRequest(cases=tuple(c.id for c in planned), horizon_start=day, horizon_days=p.horizon_days,
+                                    **{"reserved" if reserved else "pins": tuple(a.line for a in pinned)})
         return scen, request
 
     def assign(self, scen: Scenario, request: AssignmentRequest) -> tuple[tuple[AssignmentLine, ...], str]:
