@@ -122,15 +122,20 @@ def test_a_case_without_session_never_gets_one_expert_in_two_seats():
     assert r.objective == pytest.approx(40)
 
 
-def test_a_re_plan_keeps_the_earlier_line_when_moving_costs_more():
-    # The earlier line has b (shortfall 1 × 10 = 10); a would cost 0 but changing the line costs
-    # 100. The LP keeps b and its bound — charging the disruption to every other team — proves it.
+def _replan_k1_from_b():
+    """Re-plan k1 alone, whose earlier (unannounced) line had mediator b on Monday morning."""
     from matcher.domain import AssignmentLine, Seat, TimeSlot
 
     s = two_cases_one_good_mediator(prof_b=4)
     earlier = AssignmentLine(case="k1", team=(Seat(role="mediator", expert="b"),),
                              slot=TimeSlot(date=s.today, half="am"), room=0)
-    request = AssignmentRequest(horizon_days=1, cases=("k1",), previous=(earlier,))
+    return s, AssignmentRequest(horizon_days=1, cases=("k1",), previous=(earlier,))
+
+
+def test_a_re_plan_keeps_the_earlier_line_when_moving_costs_more():
+    # The earlier line has b (shortfall 1 × 10 = 10); a would cost 0 but changing the line costs
+    # 100. The LP keeps b and its bound — charging the disruption to every other team — proves it.
+    s, request = _replan_k1_from_b()
     r = solve(s, request, w=weights(proficiency=10, disruption=100))
     assert r.status == SolveStatus.OPTIMAL and r.solver == "lp"
     assert r.lines[0].team[0].expert == "b" and r.objective == pytest.approx(10)
@@ -144,12 +149,7 @@ def test_the_lagrangian_charges_a_changed_line_its_disruption_once():
     # The earlier line of k1 has b (shortfall 1 × 10 = 10); moving to a costs the disruption 5 and
     # nothing else: the optimum is 5. The priced problem lets k1 keep b or take any other team
     # plus one disruption; a bound above 5 would let a worse plan be called optimal.
-    from matcher.domain import AssignmentLine, Seat, TimeSlot
-
-    s = two_cases_one_good_mediator(prof_b=4)
-    earlier = AssignmentLine(case="k1", team=(Seat(role="mediator", expert="b"),),
-                             slot=TimeSlot(date=s.today, half="am"), room=0)
-    request = AssignmentRequest(horizon_days=1, cases=("k1",), previous=(earlier,))
+    s, request = _replan_k1_from_b()
     w = weights(proficiency=10, disruption=5)
     p = problem(s, w, request)
     out = solve_relaxation(p, w, [pc.bound for pc in p.cases], time.perf_counter() + 10)
