@@ -34,6 +34,7 @@ from ortools.sat.python import cp_model
 from matcher.assignment.core import SolveStatus, relative_gap
 
 from .core import RosterModel, RosterOutcome, RosterProblem, WindowLimit
+from .pricing_dp import DayPricer, day_pricing_applies
 
 
 def staff_slice(p: RosterProblem, s: int) -> RosterProblem:
@@ -69,9 +70,14 @@ class _Pricer:
     """One member's pricing model, built once; only the objective changes between calls."""
 
     def __init__(self, p: RosterProblem, s: int, cell_cost: dict[tuple[int, int], float], constant: float) -> None:
-        self.model = RosterModel(staff_slice(p, s))
+        one = staff_slice(p, s)
+        self.model = RosterModel(one)
         self.model.add_core_constraints()
         self.cells = [(per, k, v) for (_z, per, k), v in self.model.x.items()]
+        # The day DP prices in a few ms what CP-SAT prices in ~20; CP-SAT remains for rule sets the
+        # DP does not model and for the rare roster that breaks a rule the DP only checks.
+        self.dp = DayPricer(one) if day_pricing_applies(one) else None
+        self.dp_calls = self.dp_exact = 0
         self.cell_cost = cell_cost  # request cost of working (per, k) for this member
         self.gap = 1.0  # pricing stops within this of the proved minimum
         self.constant = constant  # request cost of working nothing (unmet on-requests)
@@ -80,6 +86,19 @@ class _Pricer:
               scale: float = 1000.0) -> tuple[float, np.ndarray, list[np.ndarray]] | None:
         """(bound on the reduced cost without the convexity dual, the cheapest roster, every roster
         the search improved through — good columns too), or None."""
+        if self.dp is not None:
+            cost = np.zeros((self.model.p.n_periods, self.model.p.n_types))
+            for (per, k), c in self.cell_cost.items():
+                cost[per, k] += c
+            for (per, k), d in duals.items():
+                cost[per, k] -= d
+            r = self.dp.solve(cost)
+            self.dp_calls += 1
+            if r.value == np.inf:
+                return None
+            if r.exact:
+                self.dp_exact += 1
+                return r.value, r.rows[-1], r.rows
         m = self.model.model
         coeffs = []
         for per, k, v in self.cells:
@@ -331,22 +350,26 @@ class ColumnGeneration:
     def bound(self) -> float:
         return math.ceil(self.lower_bound - 1e-6) if self.integer_weights and self.lower_bound > -math.inf else self.lower_bound
 
-    def dive(self, deadline: float, incumbent: float = math.inf) -> np.ndarray | None:
+    def dive(self, deadline: float, incumbent: float = math.inf, *, divisor: int | None = None,
+             rng: random.Random | None = None) -> np.ndarray | None:
         """Fix the members whose LP roster is (nearly) integral, the likeliest one at least, re-price,
-        repeat until every member is fixed: a full roster. Stops early if the LP exceeds the incumbent."""
+        repeat until every member is fixed: a full roster. Stops early if the LP cannot beat the
+        incumbent. `rng` perturbs which members are fixed first (a different dive each time)."""
         S = self.p.n_staff
+        divisor = divisor or self.dive_step_divisor
         while len(self.fixed) < S and time.perf_counter() < deadline:
             res = self.converge(deadline)
             if res is None:
                 break
             lp_value, lams = res
-            if lp_value >= incumbent - 1e-6:
+            if (math.ceil(lp_value - 1e-6) if self.integer_weights else lp_value) >= incumbent - 1e-6:
                 break
             free = [s for s in range(S) if s not in self.fixed]
-            best = sorted(((max(lams[s]), s) for s in free), reverse=True)
-            step = max(1, len(free) // self.dive_step_divisor)
-            for i, (val, s) in enumerate(best):
-                if i < step or val > 0.9:
+            noise = (lambda: rng.uniform(0.0, 0.3)) if rng is not None else (lambda: 0.0)  # noqa: E731
+            best = sorted(((max(lams[s]) + noise(), s) for s in free), reverse=True)
+            step = max(1, len(free) // divisor)
+            for i, (_val, s) in enumerate(best):
+                if i < step or max(lams[s]) > 0.9:
                     self.fixed[s] = int(np.argmax(lams[s]))
         if len(self.fixed) < S:
             return None  # the fixings stay: the caller may finish them with the integer master
@@ -446,7 +469,7 @@ class ColumnGeneration:
 
 def solve_by_column_generation(
     p: RosterProblem, *, time_limit_s: float, workers: int, seed: int,
-    initial: np.ndarray | None = None, lp_share: float = 0.6, log: bool = False,
+    initial: np.ndarray | None = None, lp_share: float = 0.6, dive_share: float = 0.6, log: bool = False,
 ) -> ColumnGenerationResult:
     """Price and branch within `time_limit_s`: column generation to convergence (lower bound), a
     dive to a full roster, then the integer master over every generated roster, hinted with the
@@ -461,12 +484,26 @@ def solve_by_column_generation(
     lp_value = res[0] if res else math.inf
     best = initial
     best_cost = cg.cost(initial) if initial is not None else math.inf
-    dived = cg.dive(t0 + 0.85 * time_limit_s, incumbent=best_cost)
-    if dived is None and cg.fixed:  # out of time mid-dive: finish the fixed part with the integer master
-        dived = cg.integer_master(t0 + 0.92 * time_limit_s, hint=None)
-        cg.fixed.clear()
-    if dived is not None and cg.cost(dived) < best_cost:
-        best, best_cost = dived, cg.cost(dived)
+    # Dives until `dive_share` of the budget: the first as planned, then perturbed ones with other
+    # step sizes; each stops as soon as its LP cannot beat the best roster so far.
+    rng = random.Random(seed)
+    divisors = [cg.dive_step_divisor, 2 * cg.dive_step_divisor, cg.dive_step_divisor + 1]
+    n_dives = 0
+    while time.perf_counter() < t0 + dive_share * time_limit_s and best_cost > cg.bound() + 1e-6:
+        dived = cg.dive(t0 + 0.85 * time_limit_s, incumbent=best_cost, divisor=divisors[n_dives % len(divisors)],
+                        rng=rng if n_dives else None)
+        n_dives += 1
+        if dived is None and cg.fixed:
+            if time.perf_counter() < t0 + dive_share * time_limit_s:
+                cg.fixed.clear()  # pruned by the incumbent: try another dive
+                continue
+            # out of time mid-dive: finish the fixed part with the integer master
+            dived = cg.integer_master(t0 + 0.92 * time_limit_s, hint=None)
+            cg.fixed.clear()
+        if dived is not None and cg.cost(dived) < best_cost:
+            best, best_cost = dived, cg.cost(dived)
+            if log:
+                print(f"dive {n_dives} {time.perf_counter() - t0:6.2f}s -> {best_cost:g}")
     if best is None or best_cost > cg.bound() + 1e-6:
         out = cg.integer_master(min(deadline, time.perf_counter() + 0.1 * time_limit_s), hint=best)
         if out is not None and cg.cost(out) < best_cost:

@@ -1,0 +1,302 @@
+"""Pricing one staff member's roster by dynamic programming over days (the Curtois rule set).
+
+Why: column generation prices every member at every iteration; as a CP-SAT solve that costs about
+22 ms (Instance8), almost all of a 60-s budget. The rules of one member are a path through the days
+whose state is small: the last day's type, the length of the current run of work (or of days
+off), the days worked so far and the weekends worked so far. A DP over those states is exact for
+the local rules (successions, maximum and minimum runs, minimum days off, weekends, days off) and
+for the total minutes whenever every type lasts equally long.
+
+Two rules are relaxed, not modelled: the maximum count per type and the total minutes when types
+differ in length (days worked are bounded by what the minutes allow). The DP's minimum is then a
+lower bound of the true pricing minimum (valid for the Lagrangian bound) and its cheapest roster is
+exact if it also keeps those rules; `price` reports which, and the caller prices with CP-SAT when
+the roster breaks one.
+
+States per day: `off[i, n, w]` (an off-run of i+1 days, capped at the minimum days off; n days
+worked; w weekends worked) and `work[k, r, f, n, w]` (type k today, a run of r+1 days; f=1: the
+run began on the first day, so it is free of the minimum run when the format says so).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .core import RosterProblem
+
+INF = np.inf
+
+
+@dataclass
+class DayPricingResult:
+    value: float  # the DP's minimum: a lower bound of the pricing minimum (exact when `exact`)
+    rows: list[np.ndarray]  # rosters keeping every rule (type per day, -1 = off), cheapest last
+    exact: bool  # the cheapest DP roster keeps every rule, so `value` is the pricing minimum
+
+
+def day_pricing_applies(p: RosterProblem) -> bool:
+    """The DP models one period a day, no pins, windows or same-day pairs, and two-day weekends."""
+    return (p.n_staff == 1 and p.n_periods == p.n_days and bool(np.all(p.day_of_period == np.arange(p.n_periods)))
+            and not p.pins and not p.windows and not p.forbidden_same_day
+            and all(len(w) == 2 and w[1] == w[0] + 1 for w in p.weekends))
+
+
+class DayPricer:
+    """The DP for staff member 0 of a one-member problem (see `colgen.staff_slice`).
+
+    `max_counter_states`: types whose maximum count can bind (or whose length differs from the
+    shortest, for the minutes) get a counter axis, cheapest first, while the product of the
+    counter axes stays within this; the others are checked on the result."""
+
+    def __init__(self, p: RosterProblem, max_counter_states: int = 64) -> None:
+        if not day_pricing_applies(p):
+            raise ValueError("day pricing needs one period a day, no pins/windows/same-day pairs, two-day weekends")
+        self.p = p
+        H, K = p.n_periods, p.n_types
+        self.H, self.K = H, K
+        self.allowed = p.allowed[0]  # (H, K)
+        mins = None if p.type_minutes is None or not K else np.asarray(p.type_minutes, dtype=np.int64)
+        self.minutes = mins
+        self.base_len = int(mins.min()) if mins is not None else 1
+        self.max_minutes = None if p.max_minutes is None or mins is None else int(p.max_minutes[0])
+        self.min_minutes = 0 if p.min_minutes is None or mins is None else int(p.min_minutes[0])
+        self.d_max = H if self.max_minutes is None else min(H, self.max_minutes // max(self.base_len, 1))
+        max_cons = 0 if p.max_consecutive_days is None else int(p.max_consecutive_days[0])
+        self.min_cons = 1 if p.min_consecutive_days is None else max(1, int(p.min_consecutive_days[0]))
+        self.capped_runs = not (0 < max_cons < H)  # no maximum: the top run length means "at least"
+        self.R = max(self.min_cons, 1) if self.capped_runs else max(max_cons, self.min_cons)
+        self.max_run = None if self.capped_runs else max_cons
+        self.binds_at_ends = p.min_work_run_binds_at_ends
+        self.F = 2 if self.min_cons > 1 and not self.binds_at_ends else 1
+        self.start_flag = self.F - 1
+        self.O = 1 if p.min_days_off is None else max(1, int(p.min_days_off[0]))
+        max_w = None if p.max_weekends is None else int(p.max_weekends[0])
+        self.track_weekends = max_w is not None and max_w < len(p.weekends)
+        self.W = max_w + 1 if self.track_weekends else 1
+        self.first_weekend_day = np.zeros(H, dtype=bool)
+        self.second_weekend_day = np.zeros(H, dtype=bool)
+        if self.track_weekends:
+            for a, b in p.weekends:
+                if a < H:
+                    self.first_weekend_day[a] = True
+                if b < H:
+                    self.second_weekend_day[b] = True
+        forbidden = set(p.forbidden_next_day)
+        self.preds = [np.array([k2 for k2 in range(K) if (k2, k) not in forbidden], dtype=np.int64) for k in range(K)]
+        self.max_per_type = {k: v for (_s, k), v in p.max_per_type.items()}
+        # Counter axes: types whose count matters (a binding maximum, or a longer shift for the minutes).
+        days_k = self.allowed.sum(axis=0)
+        wanted = []
+        for k in range(K):
+            cap = int(min(self.d_max, days_k[k], self.max_per_type.get(k, H)))
+            longer = mins is not None and int(mins[k]) != self.base_len and self.max_minutes is not None
+            binding = self.max_per_type.get(k, H) < min(self.d_max, days_k[k])
+            if cap > 0 and (binding or longer):
+                wanted.append((cap, k))
+        self.tracked: list[int] = []
+        self.caps: list[int] = []
+        size = 1
+        for cap, k in sorted(wanted):
+            if size * (cap + 1) <= max_counter_states:
+                self.tracked.append(k)
+                self.caps.append(cap)
+                size *= cap + 1
+        self.m = len(self.tracked)
+        self.axis_of = {k: j for j, k in enumerate(self.tracked)}
+        # Minutes are exact when every type not counted lasts the base length.
+        self.minutes_exact = mins is None or all(int(mins[k]) == self.base_len or k in self.axis_of for k in range(K))
+        self.counts_exact = all(k in self.axis_of or v >= min(self.d_max, days_k[k]) for k, v in self.max_per_type.items())
+
+    # -- shifts along resource axes: the tensor ends with (counters..., days worked, weekends) -------
+    @staticmethod
+    def _shift(x: np.ndarray, axis: int) -> np.ndarray:
+        y = np.full_like(x, INF)
+        src = [slice(None)] * x.ndim
+        dst = [slice(None)] * x.ndim
+        src[axis], dst[axis] = slice(None, -1), slice(1, None)
+        y[tuple(dst)] = x[tuple(src)]
+        return y
+
+    def _more_days(self, x: np.ndarray) -> np.ndarray:
+        return self._shift(x, -2)
+
+    def _more_weekends(self, x: np.ndarray) -> np.ndarray:
+        return self._shift(x, -1) if self.track_weekends else x
+
+    def _count(self, x: np.ndarray, k: int) -> np.ndarray:
+        j = self.axis_of.get(k)
+        return x if j is None else self._shift(x, -(2 + self.m - j))
+
+    def _from_off_weekend(self, d: int) -> bool:
+        """Working day d after a day off (or on day 0) starts a new weekend worked."""
+        return bool(self.first_weekend_day[d] or self.second_weekend_day[d])
+
+    def _endable(self, work: np.ndarray) -> np.ndarray:
+        """Min over the work states whose run may end here: at least the minimum, or begun on day 0."""
+        c = self.min_cons
+        m = work[:, c - 1:].min(axis=(0, 1, 2))
+        if self.F == 2 and c > 1:
+            m = np.minimum(m, work[:, :c - 1, 1].min(axis=(0, 1)))
+        return m
+
+    def solve(self, cost: np.ndarray, extra: int = 2) -> DayPricingResult:
+        """`cost[d, k]`: what working type k on day d adds (request costs less cover duals)."""
+        H, K, R, F, O, W, N = self.H, self.K, self.R, self.F, self.O, self.W, self.d_max + 1
+        cshape = tuple(c + 1 for c in self.caps)
+        offs, works = [], []
+        off = np.full((O, *cshape, N, W), INF)
+        work = np.full((K, R, F, *cshape, N, W), INF)
+        zero_c = (0,) * self.m
+        off[(O - 1, *zero_c, 0, 0)] = 0.0  # an off-run touching the start is free of the minimum
+        w0 = 1 if self.track_weekends and self._from_off_weekend(0) else 0
+        if N > 1 and w0 < W:
+            for k in range(K):
+                if self.allowed[0, k]:
+                    cs = tuple(1 if kk == k else 0 for kk in self.tracked)
+                    if all(c <= cap for c, cap in zip(cs, self.caps)):
+                        work[(k, 0, self.start_flag, *cs, 1, w0)] = cost[0, k]
+        offs.append(off)
+        works.append(work)
+        for d in range(1, H):
+            new_off = np.full_like(off, INF)
+            new_off[0] = self._endable(work)
+            if O == 1:
+                new_off[0] = np.minimum(new_off[0], off[0])
+            else:
+                new_off[1:] = off[:-1]
+                new_off[O - 1] = np.minimum(new_off[O - 1], off[O - 1])
+            new_work = np.full_like(work, INF)
+            from_off = self._more_days(off[O - 1])
+            if self._from_off_weekend(d):
+                from_off = self._more_weekends(from_off)
+            for k in range(K):
+                if not self.allowed[d, k]:
+                    continue
+                c = cost[d, k]
+                new_work[k, 0, 0] = self._count(from_off, k) + c
+                if not len(self.preds[k]):
+                    continue
+                cont = self._count(self._more_days(work[self.preds[k]].min(axis=0)), k)
+                if self.first_weekend_day[d]:
+                    cont = self._more_weekends(cont)
+                if R > 1:
+                    new_work[k, 1:] = cont[:R - 1] + c
+                if self.capped_runs:
+                    new_work[k, R - 1] = np.minimum(new_work[k, R - 1], cont[R - 1] + c)
+            off, work = new_off, new_work
+            offs.append(off)
+            works.append(work)
+        return self._paths(off, work, offs, works, extra, cost)
+
+    def _valid_end(self) -> np.ndarray:
+        """(counters..., days worked) -> the totals keep the minutes and days rules."""
+        grids = np.meshgrid(*[np.arange(c + 1) for c in self.caps], np.arange(self.d_max + 1), indexing="ij")
+        n = grids[-1]
+        if self.minutes is None or self.max_minutes is None and not self.min_minutes:
+            return np.ones(n.shape, dtype=bool)
+        total = self.base_len * n
+        for j, k in enumerate(self.tracked):
+            total = total + (int(self.minutes[k]) - self.base_len) * grids[j]
+        ok = total >= self.min_minutes
+        if self.max_minutes is not None:
+            ok &= total <= self.max_minutes
+        if not self.minutes_exact:  # untracked longer types: only what the base length allows is known
+            ok = n * int(self.minutes.max()) >= self.min_minutes
+            if self.max_minutes is not None:
+                ok &= total <= self.max_minutes
+        return ok
+
+    def _paths(self, off, work, offs, works, extra: int, cost: np.ndarray) -> DayPricingResult:  # noqa: ANN001
+        valid = self._valid_end()[..., None]  # and any weekends count
+        end_work = work if not self.binds_at_ends else work[:, self.min_cons - 1:]
+        shift = 0 if not self.binds_at_ends else self.min_cons - 1
+        o = np.where(valid, off, INF)
+        w = np.where(valid, end_work, INF)
+        flat = np.concatenate([o.ravel(), w.ravel()])
+        take = min(flat.size, 4 * (extra + 1))
+        if not take:
+            return DayPricingResult(INF, [], True)
+        idx = np.argpartition(flat, take - 1)[:take]
+        idx = idx[np.argsort(flat[idx], kind="stable")]
+        value = float(flat[idx[0]])
+        if value == INF:
+            return DayPricingResult(INF, [], True)
+        rows: list[np.ndarray] = []
+        seen: set[bytes] = set()
+        exact = True
+        for rank, i in enumerate(idx):
+            if flat[i] == INF or len(rows) > extra:
+                break
+            if i < o.size:
+                state = ("off", *map(int, np.unravel_index(int(i), o.shape)))
+            else:
+                t = list(map(int, np.unravel_index(int(i) - o.size, w.shape)))
+                t[1] += shift
+                state = ("work", *t)
+            row = self._backtrack(tuple(state), offs, works)
+            # A roster must cost what its final state says; anything else would be a DP bug, and
+            # the caller then prices with CP-SAT instead of trusting it.
+            keeps = self._keeps_unmodelled_rules(row) and abs(
+                sum(cost[d, k] for d, k in enumerate(row) if k >= 0) - float(flat[i])) <= 1e-6 * max(1.0, abs(float(flat[i])))
+            if rank == 0:
+                exact = keeps
+            if keeps and row.tobytes() not in seen:
+                seen.add(row.tobytes())
+                rows.insert(0, row)
+        return DayPricingResult(value, rows, exact)
+
+    def _backtrack(self, state: tuple, offs: list[np.ndarray], works: list[np.ndarray]) -> np.ndarray:
+        """Follow the cheapest predecessors from a final state: the roster, type per day."""
+        row = np.full(self.H, -1, dtype=np.int64)
+        O, R, c, m = self.O, self.R, self.min_cons, self.m
+        for d in range(self.H - 1, 0, -1):
+            prev_off, prev_work = offs[d - 1], works[d - 1]
+            if state[0] == "work":
+                k, r, f = state[1:4]
+                cs, n, w = list(state[4:4 + m]), state[4 + m], state[5 + m]
+                row[d] = k
+                if k in self.axis_of:
+                    cs[self.axis_of[k]] -= 1
+                cands = []
+                ws = 1 if self.track_weekends and self._from_off_weekend(d) else 0
+                if r == 0 and f == 0 and w - ws >= 0:  # a run starting today, after a day off
+                    cands.append((prev_off[(O - 1, *cs, n - 1, w - ws)], ("off", O - 1, *cs, n - 1, w - ws)))
+                ws = 1 if self.track_weekends and self.first_weekend_day[d] else 0
+                # the run goes on from yesterday (at the top length, a capped run may also stay there)
+                rs = ([r - 1] if r > 0 else []) + ([R - 1] if self.capped_runs and r == R - 1 else [])
+                cands += [(prev_work[(k2, r2, f, *cs, n - 1, w - ws)], ("work", int(k2), r2, f, *cs, n - 1, w - ws))
+                          for k2 in self.preds[k] for r2 in rs if w - ws >= 0 and n >= 1]
+            else:
+                i, rest = state[1], tuple(state[2:])
+                if i == 0:
+                    cands = [(prev_work[(k2, r2, f2, *rest)], ("work", k2, r2, f2, *rest))
+                             for k2 in range(self.K) for r2 in range(R) for f2 in range(self.F)
+                             if r2 >= c - 1 or f2 == 1]
+                    if O == 1:
+                        cands.append((prev_off[(0, *rest)], ("off", 0, *rest)))
+                else:
+                    cands = [(prev_off[(i - 1, *rest)], ("off", i - 1, *rest))]
+                    if i == O - 1:
+                        cands.append((prev_off[(i, *rest)], ("off", i, *rest)))
+            state = min(cands, key=lambda t: t[0])[1]
+        if state[0] == "work":
+            row[0] = state[1]
+        return row
+
+    def _keeps_unmodelled_rules(self, row: np.ndarray) -> bool:
+        """The rules the DP may have relaxed: counts of untracked types, minutes of untracked lengths."""
+        worked = row[row >= 0]
+        if not self.counts_exact:
+            for k, limit in self.max_per_type.items():
+                if int(np.sum(worked == k)) > limit:
+                    return False
+        if not self.minutes_exact and self.minutes is not None:
+            total = int(self.minutes[worked].sum()) if worked.size else 0
+            if self.max_minutes is not None and total > self.max_minutes:
+                return False
+            if total < self.min_minutes:
+                return False
+        return True

@@ -1,0 +1,115 @@
+"""The day-DP pricer: on tiny members its minimum equals a brute force over every roster that the
+independent Curtois evaluator accepts (never above it when a relaxed rule breaks); on the published
+instances it agrees with the CP-SAT pricer; column generation uses it."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT.parent / "shared" / "benchmarks" / "rostering" / "curtois"
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from curtois_eval import evaluate  # noqa: E402
+
+from matcher.io.curtois import read_curtois, to_roster_problem  # noqa: E402
+from matcher.rotation.colgen import ColumnGeneration, solve_by_column_generation, staff_slice  # noqa: E402
+from matcher.rotation.pricing_dp import DayPricer, day_pricing_applies  # noqa: E402
+
+HORIZON = 7  # one week: Saturday and Sunday are days 5 and 6
+
+
+def one_member(tmp_path: Path, rng: random.Random) -> Path:
+    """One employee, two shifts of different lengths (E may not follow L), random limits."""
+    lines = ["SECTION_HORIZON", str(HORIZON), "SECTION_SHIFTS", "E,480,", "L,600,E", "SECTION_STAFF"]
+    max_e, max_l = rng.randint(1, HORIZON), rng.randint(0, 3)
+    lo = 480 * rng.randint(0, 3)
+    hi = lo + rng.choice([0, 120, 480, 1200, 5000])
+    lines.append(f"A,E={max_e}|L={max_l},{hi},{lo},{rng.randint(2, 5)},{rng.randint(1, 3)},{rng.randint(1, 2)},{rng.randint(0, 1)}")
+    days_off = rng.sample(range(HORIZON), rng.randint(0, 2))
+    lines += ["SECTION_DAYS_OFF", ",".join(["A", *map(str, days_off)]) if days_off else ""]
+    path = tmp_path / "one.txt"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def brute_force(path: Path, tmp_path: Path, cost: np.ndarray, binds_at_ends: bool) -> float:
+    best = float("inf")
+    roster = tmp_path / "bf.csv"
+    for pattern in itertools.product([None, "E", "L"], repeat=HORIZON):
+        roster.write_text("employee,day,shift\n" + "".join(f"A,{d},{s}\n" for d, s in enumerate(pattern) if s))
+        _penalty, errors = evaluate(path, roster, min_work_run_binds_at_ends=binds_at_ends)
+        if not errors:
+            best = min(best, sum(cost[d, "EL".index(s)] for d, s in enumerate(pattern) if s))
+    return best
+
+
+def cost_of(row: np.ndarray, cost: np.ndarray) -> float:
+    return float(sum(cost[d, k] for d, k in enumerate(row) if k >= 0))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_minimum_equals_brute_force_over_evaluator_accepted_rosters(tmp_path, seed):
+    rng = random.Random(seed)
+    path = one_member(tmp_path, rng)
+    binds = seed % 3 == 2
+    p = replace(to_roster_problem(read_curtois(path)), min_work_run_binds_at_ends=binds)
+    cost = np.round(np.array([[rng.uniform(-6, 4) for _k in range(2)] for _d in range(HORIZON)]), 2)
+    optimum = brute_force(path, tmp_path, cost, binds)
+    for counters in (0, 64):  # no counter axis (rules checked afterwards) and every counter modelled
+        r = DayPricer(staff_slice(p, 0), max_counter_states=counters).solve(cost)
+        assert r.value <= optimum + 1e-9
+        if r.exact:
+            assert r.value == pytest.approx(optimum)
+            assert cost_of(r.rows[-1], cost) == pytest.approx(optimum)
+        for row in r.rows:  # every returned roster keeps every rule, as the evaluator sees it
+            csv = tmp_path / "row.csv"
+            csv.write_text("employee,day,shift\n" + "".join(f"A,{d},{'EL'[k]}\n" for d, k in enumerate(row) if k >= 0))
+            assert evaluate(path, csv, min_work_run_binds_at_ends=binds)[1] == []
+
+
+@pytest.mark.parametrize("name", ["Instance2", "Instance4", "Instance8"])
+def test_agrees_with_the_cp_sat_pricer_on_published_members(name):
+    p = to_roster_problem(read_curtois(DATA / f"{name}.txt"))
+    cg = ColumnGeneration(p, workers=1, seed=0)
+    rng = random.Random(1)
+    duals = {(c.period, c.kind): rng.uniform(0, 60) for c in cg.covers}
+    for s in range(0, p.n_staff, 3):
+        pricer = cg.pricers[s]
+        assert pricer.dp is not None
+        dp = pricer.dp
+        pricer.dp, pricer.gap = None, 0.0  # CP-SAT alone, to optimality
+        cp_bound, cp_row, _rows = pricer.price(duals, time_limit_s=10, seed=0)
+        pricer.dp = dp
+        cost = np.zeros((p.n_periods, p.n_types))
+        for (per, k), c in cg.cell_cost[s].items():
+            cost[per, k] += c
+        for key, d in duals.items():
+            cost[key] -= d
+        r = dp.solve(cost)
+        cp_value = cost_of(cp_row, cost)
+        assert r.value <= cp_value + 1e-6
+        if r.exact:
+            assert r.value == pytest.approx(cp_value, abs=1e-6)
+
+
+def test_column_generation_prices_curtois_members_with_the_dp():
+    p = to_roster_problem(read_curtois(DATA / "Instance2.txt"))
+    assert day_pricing_applies(staff_slice(p, 0))
+    r = solve_by_column_generation(p, time_limit_s=20, workers=1, seed=0)
+    assert r.converged and r.lower_bound == 828  # the published optimum, proved
+
+
+def test_rules_the_dp_does_not_model_leave_it_out():
+    p = to_roster_problem(read_curtois(DATA / "Instance1.txt"))
+    one = staff_slice(p, 0)
+    assert not day_pricing_applies(replace(one, pins={(0, 3): None}))
+    with pytest.raises(ValueError):
+        DayPricer(replace(one, pins={(0, 3): None}))
