@@ -5,6 +5,7 @@ Instance1 it reaches the published optimum."""
 from __future__ import annotations
 
 import itertools
+import time
 import random
 import sys
 from pathlib import Path
@@ -111,3 +112,25 @@ def test_convergence_is_confirmed_by_exact_pricing_and_the_bound_is_a_lagrangian
     assert all(pr.gap == 1.0 for pr in cg.pricers)
     # Not the LP value (1001.0, unproven), but the exact Lagrangian value below it.
     assert lp_value - 1 < cg.lower_bound < lp_value - 0.1 and cg.bound() == 1001
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_window_search_cuts_keep_the_brute_force_optimum(tmp_path, seed):
+    # A Lagrangian cut per member (at any duals: sum((cost - dual) x) >= the member's pricing
+    # minimum) holds for every roster, so the compact model with the cuts has the same optimum.
+    from matcher.rotation.colgen import ColumnGeneration, WindowSearch
+
+    rng = random.Random(seed)
+    path = tiny(tmp_path, rng, horizon=3)
+    p = to_roster_problem(read_curtois(path))
+    cg = ColumnGeneration(p, workers=1, seed=0)
+    duals = {(c.period, c.kind): rng.uniform(-1, 100) for c in cg.covers}
+    floors = [(cg.reduced_costs(s, duals), cg.pricers[s].dp.solve(cg.reduced_costs(s, duals)).value) for s in range(p.n_staff)]
+    ws = WindowSearch(p, floors, workers=1, seed=0)
+    o = ws.model.solve(time_limit_s=10, workers=1, seed=0)
+    assert o.objective == brute_force(path, tmp_path, 3)
+    # A neighbourhood step from a feasible roster returns a roster the evaluator accepts, no worse.
+    start = solve_by_column_generation(p, time_limit_s=2, workers=1, seed=0).assignment
+    out = ws.step(start, time.perf_counter() + 5, random.Random(0))
+    penalty, errors = evaluate(path, write_roster(read_curtois(path), out, tmp_path / "w.csv"))
+    assert errors == [] and penalty <= cg.cost(start)

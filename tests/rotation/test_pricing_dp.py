@@ -40,15 +40,16 @@ def one_member(tmp_path: Path, rng: random.Random) -> Path:
     return path
 
 
-def brute_force(path: Path, tmp_path: Path, cost: np.ndarray, binds_at_ends: bool) -> float:
-    best = float("inf")
+def accepted(path: Path, tmp_path: Path, cost: np.ndarray, binds_at_ends: bool) -> dict[tuple[int, ...], float]:
+    """Every roster the evaluator accepts, with its cost."""
+    out = {}
     roster = tmp_path / "bf.csv"
     for pattern in itertools.product([None, "E", "L"], repeat=HORIZON):
         roster.write_text("employee,day,shift\n" + "".join(f"A,{d},{s}\n" for d, s in enumerate(pattern) if s))
         _penalty, errors = evaluate(path, roster, min_work_run_binds_at_ends=binds_at_ends)
         if not errors:
-            best = min(best, sum(cost[d, "EL".index(s)] for d, s in enumerate(pattern) if s))
-    return best
+            out[tuple(-1 if s is None else "EL".index(s) for s in pattern)] = float(sum(cost[d, "EL".index(s)] for d, s in enumerate(pattern) if s))
+    return out
 
 
 def cost_of(row: np.ndarray, cost: np.ndarray) -> float:
@@ -62,7 +63,8 @@ def test_minimum_equals_brute_force_over_evaluator_accepted_rosters(tmp_path, se
     binds = seed % 3 == 2
     p = replace(to_roster_problem(read_curtois(path)), min_work_run_binds_at_ends=binds)
     cost = np.round(np.array([[rng.uniform(-6, 4) for _k in range(2)] for _d in range(HORIZON)]), 2)
-    optimum = brute_force(path, tmp_path, cost, binds)
+    feasible = accepted(path, tmp_path, cost, binds)
+    optimum = min(feasible.values(), default=float("inf"))
     for counters in (0, 64):  # no counter axis (rules checked afterwards) and every counter modelled
         r = DayPricer(staff_slice(p, 0), max_counter_states=counters).solve(cost)
         assert r.value <= optimum + 1e-9

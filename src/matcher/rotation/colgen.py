@@ -144,6 +144,8 @@ class ColumnGeneration:
                  dive_step_divisor: int = 3) -> None:
         self.p, self.workers, self.seed, self.log, self.smoothing = p, workers, seed, log, smoothing
         self.dive_step_divisor = dive_step_divisor  # each dive step fixes at least 1/divisor of the free members
+        # While diving, stop re-converging once 5 iterations gained less than this (relative); 0 = converge.
+        self.dive_tail_off = 1e-3
         S = p.n_staff
         # Request costs per member and cell; the constant is what the member pays working nothing.
         self.cell_cost: list[dict[tuple[int, int], float]] = [{} for _ in range(S)]
@@ -161,6 +163,7 @@ class ColumnGeneration:
         self._seen: list[dict[bytes, int]] = [{} for _ in range(S)]
         self.fixed: dict[int, int] = {}  # member -> column index (diving)
         self.lower_bound = -math.inf
+        self.best_duals: dict[tuple[int, int], float] | None = None  # the duals that gave `lower_bound`
         self.iterations = 0
         self.integer_weights = all(float(w).is_integer() for c in self.covers for w in (c.weight_under, c.weight_over)) and all(
             float(w).is_integer() for *_r, w in p.requests_on + p.requests_off)
@@ -315,7 +318,8 @@ class ColumnGeneration:
                 if exact and not self.fixed:  # a Lagrangian bound holds for the unrestricted problem only
                     value = sum(at[c.period, c.kind] * c.requirement for c in self.covers) + sum(
                         o[0] + self.constant[s] for s, o in zip(free, outs))
-                    self.lower_bound = max(self.lower_bound, value)
+                    if value > self.lower_bound:
+                        self.lower_bound, self.best_duals = value, dict(at)
                     if value > center_value:
                         center_value, center = value, at
                 for s, o in zip(free, outs):
@@ -343,7 +347,7 @@ class ColumnGeneration:
                     and lp_value - self.lower_bound <= tolerance * max(1.0, abs(lp_value))):
                 return lp_value, lams
             history.append(lp_value)
-            if self.fixed and len(history) > 4 and history[-5] - lp_value < 1e-3 * max(1.0, abs(lp_value)):
+            if self.fixed and self.dive_tail_off and len(history) > 4 and history[-5] - lp_value < self.dive_tail_off * max(1.0, abs(lp_value)):
                 return lp_value, lams  # tailing off while diving: near enough to decide the next fix
         return (lp_value, lams) if lams is not None else None
 
@@ -385,8 +389,17 @@ class ColumnGeneration:
         best, best_cost = incumbent, self.cost(incumbent)
         k = min(S, 4)
         tries = 0
+        windows = self.window_search()
         while time.perf_counter() < deadline - 0.1 and best_cost > self.bound() + 1e-6:
             tries += 1
+            if windows is not None and tries % 2 == 0:  # every other try: all members over a few days
+                out = windows.step(best, min(deadline, time.perf_counter() + windows.step_seconds), rng)
+                if out is not None and self.cost(out) < best_cost - 1e-9:
+                    best, best_cost = out, self.cost(out)
+                    self.add_roster(best)
+                    if self.log:
+                        print(f"window {time.perf_counter() - self.t0:6.2f}s try {tries} -> {best_cost:g}")
+                continue
             own = [_roster_cost(best[s], self.cell_cost[s], self.constant[s]) for s in range(S)]
             weights = [1.0 + c for c in own]
             free: set[int] = set()
@@ -410,6 +423,31 @@ class ColumnGeneration:
             self.fixed.clear()
             k = max(2, k - 1) if improved else min(S, k + (1 if rng.random() < 0.3 else 0))
         return best
+
+    def add_roster(self, assignment: np.ndarray) -> None:
+        """Every member's row of a full roster joins the pool (the integer master can reuse it)."""
+        for s in range(self.p.n_staff):
+            self.add(s, assignment[s])
+
+    def window_search(self) -> WindowSearch | None:
+        """The compact-model neighbourhoods, with a Lagrangian cut per member at the duals of the best
+        bound (the DP's minimum is a valid right-hand side); None without the day DP or a bound."""
+        if self.best_duals is None or any(pr.dp is None for pr in self.pricers):
+            return None
+        floors = []
+        for s, pr in enumerate(self.pricers):
+            reduced = self.reduced_costs(s, self.best_duals)
+            floors.append((reduced, pr.dp.solve(reduced, extra=0).value))
+        return WindowSearch(self.p, floors, workers=self.workers, seed=self.seed)
+
+    def reduced_costs(self, s: int, duals: dict[tuple[int, int], float]) -> np.ndarray:
+        """(periods, types): what working each cell costs member `s` less the cover duals."""
+        cost = np.zeros((self.p.n_periods, self.p.n_types))
+        for (per, k), c in self.cell_cost[s].items():
+            cost[per, k] += c
+        for (per, k), d in duals.items():
+            cost[per, k] -= d
+        return cost
 
     def integer_master(self, deadline: float, hint: np.ndarray | None = None) -> np.ndarray | None:
         """CP-SAT over every generated roster: exactly one per member, covers priced."""
@@ -467,13 +505,75 @@ class ColumnGeneration:
         return out
 
 
+class WindowSearch:
+    """Large-neighbourhood search on the compact model: every member is free over a window of a
+    few days, everything else stays as in the incumbent. Price and branch frees whole rosters (a
+    column is one), so "every member, a few days" is out of its reach; the two alternate.
+
+    Each member gets a Lagrangian cut, sum((cost - dual) x) >= the member's pricing minimum at the
+    duals of the best bound (true of every roster the member can work), which gives CP-SAT's LP in
+    the sub-solves the column generation's bound instead of the compact model's near-zero one."""
+
+    def __init__(self, p: RosterProblem, floors: list[tuple[np.ndarray, float]], *, workers: int, seed: int,
+                 min_days: int = 5, max_days: int = 10, step_seconds: float = 2.0) -> None:
+        self.p, self.workers, self.seed = p, workers, seed
+        self.min_days, self.max_days, self.step_seconds = min_days, max_days, step_seconds
+        self.model = RosterModel(p)
+        self.model.add_core_constraints()
+        self.model.set_objective()
+        scale = 1000
+        for s, (reduced, floor) in enumerate(floors):
+            if not math.isfinite(floor):
+                continue
+            terms = [math.ceil(reduced[per, k] * scale - 1e-9) * v for (z, per, k), v in self.model.x.items() if z == s]
+            # coefficients rounded up and the floor down: the cut stays true of every roster
+            self.model.model.add(sum(t for t in terms) >= math.floor(floor * scale + 1e-9))
+
+    def _solve(self, sub: cp_model.CpModel, deadline: float, seed: int) -> tuple[np.ndarray | None, bool]:
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(0.1, deadline - time.perf_counter())
+        solver.parameters.num_workers = self.workers
+        solver.parameters.random_seed = seed
+        code = solver.solve(sub)
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None, False
+        out = np.full((self.p.n_staff, self.p.n_periods), -1, dtype=np.int64)
+        for (s, per, k), v in self.model.x.items():
+            if solver.boolean_value(sub.get_bool_var_from_proto_index(v.index)):
+                out[s, per] = k
+        return out, code == cp_model.OPTIMAL
+
+    def step(self, best: np.ndarray, deadline: float, rng: random.Random) -> np.ndarray | None:
+        """One neighbourhood, solved from the incumbent: a window of days chosen at random, for every
+        member or (half the time) for a random part of them over a window twice as long."""
+        P, S = self.p.n_periods, self.p.n_staff
+        length = rng.randint(self.min_days, self.max_days)
+        members = set(range(S))
+        if rng.random() < 0.5:
+            members = set(rng.sample(range(S), max(1, S // 2)))
+            length *= 2
+        length = min(P, length)
+        first = rng.randint(0, P - length)
+        window = range(first, first + length)
+        sub = self.model.model.clone()
+        for (s, per, k), v in self.model.x.items():
+            var = sub.get_bool_var_from_proto_index(v.index)
+            value = int(best[s, per] == k)
+            if per not in window or s not in members:
+                sub.add(var == value)
+            sub.add_hint(var, value)
+        return self._solve(sub, deadline, rng.randint(0, 2**31 - 1))[0]
+
+
 def solve_by_column_generation(
     p: RosterProblem, *, time_limit_s: float, workers: int, seed: int,
-    initial: np.ndarray | None = None, lp_share: float = 0.6, dive_share: float = 0.6, log: bool = False,
+    initial: np.ndarray | None = None, lp_share: float = 0.6, dive_share: float = 0.6, master_share: float = 0.05,
+    log: bool = False,
 ) -> ColumnGenerationResult:
-    """Price and branch within `time_limit_s`: column generation to convergence (lower bound), a
-    dive to a full roster, then the integer master over every generated roster, hinted with the
-    best roster so far."""
+    """Price and branch within `time_limit_s`: column generation to convergence (lower bound, by
+    `lp_share`); dives to full rosters until `dive_share` (the first as planned, later ones perturbed
+    and cut short by the incumbent); the integer master over every generated roster, hinted with the
+    best so far (`master_share`); then large-neighbourhood search for the rest (`improve`)."""
     cg = ColumnGeneration(p, workers=workers, seed=seed, log=log)
     t0 = cg.t0
     deadline = t0 + time_limit_s
@@ -490,14 +590,16 @@ def solve_by_column_generation(
     divisors = [cg.dive_step_divisor, 2 * cg.dive_step_divisor, cg.dive_step_divisor + 1]
     n_dives = 0
     while time.perf_counter() < t0 + dive_share * time_limit_s and best_cost > cg.bound() + 1e-6:
-        dived = cg.dive(t0 + 0.85 * time_limit_s, incumbent=best_cost, divisor=divisors[n_dives % len(divisors)],
+        # The first dive may run late (it is what gives a good roster); later ones stop at `dive_share`.
+        dive_deadline = t0 + (0.85 if not n_dives else dive_share) * time_limit_s
+        dived = cg.dive(dive_deadline, incumbent=best_cost, divisor=divisors[n_dives % len(divisors)],
                         rng=rng if n_dives else None)
         n_dives += 1
         if dived is None and cg.fixed:
-            if time.perf_counter() < t0 + dive_share * time_limit_s:
-                cg.fixed.clear()  # pruned by the incumbent: try another dive
+            if n_dives > 1:
+                cg.fixed.clear()  # pruned by the incumbent, or out of time: the incumbent stands
                 continue
-            # out of time mid-dive: finish the fixed part with the integer master
+            # out of time in the first dive: finish the fixed part with the integer master
             dived = cg.integer_master(t0 + 0.92 * time_limit_s, hint=None)
             cg.fixed.clear()
         if dived is not None and cg.cost(dived) < best_cost:
@@ -505,7 +607,7 @@ def solve_by_column_generation(
             if log:
                 print(f"dive {n_dives} {time.perf_counter() - t0:6.2f}s -> {best_cost:g}")
     if best is None or best_cost > cg.bound() + 1e-6:
-        out = cg.integer_master(min(deadline, time.perf_counter() + 0.1 * time_limit_s), hint=best)
+        out = cg.integer_master(min(deadline, time.perf_counter() + master_share * time_limit_s), hint=best)
         if out is not None and cg.cost(out) < best_cost:
             best, best_cost = out, cg.cost(out)
     if best is not None and best_cost > cg.bound() + 1e-6:

@@ -144,6 +144,11 @@ class DayPricer:
 
     def solve(self, cost: np.ndarray, extra: int = 2) -> DayPricingResult:
         """`cost[d, k]`: what working type k on day d adds (request costs less cover duals)."""
+        offs, works = self._forward(cost)
+        return self._paths(offs[-1], works[-1], offs, works, extra, cost)
+
+    def _forward(self, cost: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """The cheapest cost of reaching every state, day by day."""
         H, K, R, F, O, W, N = self.H, self.K, self.R, self.F, self.O, self.W, self.d_max + 1
         cshape = tuple(c + 1 for c in self.caps)
         offs, works = [], []
@@ -189,7 +194,7 @@ class DayPricer:
             off, work = new_off, new_work
             offs.append(off)
             works.append(work)
-        return self._paths(off, work, offs, works, extra, cost)
+        return offs, works
 
     def _valid_end(self) -> np.ndarray:
         """(counters..., days worked) -> the totals keep the minutes and days rules."""
@@ -248,40 +253,45 @@ class DayPricer:
                 rows.insert(0, row)
         return DayPricingResult(value, rows, exact)
 
+    def _predecessors(self, d: int, state: tuple, offs: list[np.ndarray], works: list[np.ndarray]) -> list[tuple[float, tuple]]:
+        """(value on day d-1, state) of every state that leads to `state` on day d."""
+        prev_off, prev_work = offs[d - 1], works[d - 1]
+        O, R, c, m = self.O, self.R, self.min_cons, self.m
+        if state[0] == "work":
+            k, r, f = state[1:4]
+            cs, n, w = list(state[4:4 + m]), state[4 + m], state[5 + m]
+            if k in self.axis_of:
+                cs[self.axis_of[k]] -= 1
+            cands = []
+            ws = 1 if self.track_weekends and self._from_off_weekend(d) else 0
+            if r == 0 and f == 0 and w - ws >= 0:  # a run starting today, after a day off
+                cands.append((prev_off[(O - 1, *cs, n - 1, w - ws)], ("off", O - 1, *cs, n - 1, w - ws)))
+            ws = 1 if self.track_weekends and self.first_weekend_day[d] else 0
+            # the run goes on from yesterday (at the top length, a capped run may also stay there)
+            rs = ([r - 1] if r > 0 else []) + ([R - 1] if self.capped_runs and r == R - 1 else [])
+            cands += [(prev_work[(k2, r2, f, *cs, n - 1, w - ws)], ("work", int(k2), r2, f, *cs, n - 1, w - ws))
+                      for k2 in self.preds[k] for r2 in rs if w - ws >= 0 and n >= 1]
+        else:
+            i, rest = state[1], tuple(state[2:])
+            if i == 0:
+                cands = [(prev_work[(k2, r2, f2, *rest)], ("work", k2, r2, f2, *rest))
+                         for k2 in range(self.K) for r2 in range(R) for f2 in range(self.F)
+                         if r2 >= c - 1 or f2 == 1]
+                if O == 1:
+                    cands.append((prev_off[(0, *rest)], ("off", 0, *rest)))
+            else:
+                cands = [(prev_off[(i - 1, *rest)], ("off", i - 1, *rest))]
+                if i == O - 1:
+                    cands.append((prev_off[(i, *rest)], ("off", i, *rest)))
+        return [(float(v), st) for v, st in cands if v < INF]
+
     def _backtrack(self, state: tuple, offs: list[np.ndarray], works: list[np.ndarray]) -> np.ndarray:
         """Follow the cheapest predecessors from a final state: the roster, type per day."""
         row = np.full(self.H, -1, dtype=np.int64)
-        O, R, c, m = self.O, self.R, self.min_cons, self.m
         for d in range(self.H - 1, 0, -1):
-            prev_off, prev_work = offs[d - 1], works[d - 1]
             if state[0] == "work":
-                k, r, f = state[1:4]
-                cs, n, w = list(state[4:4 + m]), state[4 + m], state[5 + m]
-                row[d] = k
-                if k in self.axis_of:
-                    cs[self.axis_of[k]] -= 1
-                cands = []
-                ws = 1 if self.track_weekends and self._from_off_weekend(d) else 0
-                if r == 0 and f == 0 and w - ws >= 0:  # a run starting today, after a day off
-                    cands.append((prev_off[(O - 1, *cs, n - 1, w - ws)], ("off", O - 1, *cs, n - 1, w - ws)))
-                ws = 1 if self.track_weekends and self.first_weekend_day[d] else 0
-                # the run goes on from yesterday (at the top length, a capped run may also stay there)
-                rs = ([r - 1] if r > 0 else []) + ([R - 1] if self.capped_runs and r == R - 1 else [])
-                cands += [(prev_work[(k2, r2, f, *cs, n - 1, w - ws)], ("work", int(k2), r2, f, *cs, n - 1, w - ws))
-                          for k2 in self.preds[k] for r2 in rs if w - ws >= 0 and n >= 1]
-            else:
-                i, rest = state[1], tuple(state[2:])
-                if i == 0:
-                    cands = [(prev_work[(k2, r2, f2, *rest)], ("work", k2, r2, f2, *rest))
-                             for k2 in range(self.K) for r2 in range(R) for f2 in range(self.F)
-                             if r2 >= c - 1 or f2 == 1]
-                    if O == 1:
-                        cands.append((prev_off[(0, *rest)], ("off", 0, *rest)))
-                else:
-                    cands = [(prev_off[(i - 1, *rest)], ("off", i - 1, *rest))]
-                    if i == O - 1:
-                        cands.append((prev_off[(i, *rest)], ("off", i, *rest)))
-            state = min(cands, key=lambda t: t[0])[1]
+                row[d] = state[1]
+            state = min(self._predecessors(d, state, offs, works), key=lambda t: t[0])[1]
         if state[0] == "work":
             row[0] = state[1]
         return row
