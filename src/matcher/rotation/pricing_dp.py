@@ -67,8 +67,8 @@ class DayPricer:
         max_cons = 0 if p.max_consecutive_days is None else int(p.max_consecutive_days[0])
         self.min_cons = 1 if p.min_consecutive_days is None else max(1, int(p.min_consecutive_days[0]))
         self.capped_runs = not (0 < max_cons < H)  # no maximum: the top run length means "at least"
-        self.R = max(self.min_cons, 1) if self.capped_runs else max(max_cons, self.min_cons)
-        self.max_run = None if self.capped_runs else max_cons
+        # Run lengths 1..R: the maximum, or (no maximum) the minimum, the top state meaning "at least".
+        self.R = max(self.min_cons, 1) if self.capped_runs else max_cons
         self.binds_at_ends = p.min_work_run_binds_at_ends
         self.F = 2 if self.min_cons > 1 and not self.binds_at_ends else 1
         self.start_flag = self.F - 1
@@ -109,26 +109,22 @@ class DayPricer:
         # Minutes are exact when every type not counted lasts the base length.
         self.minutes_exact = mins is None or all(int(mins[k]) == self.base_len or k in self.axis_of for k in range(K))
         self.counts_exact = all(k in self.axis_of or v >= min(self.d_max, days_k[k]) for k, v in self.max_per_type.items())
+        # (target, source) index tuples over (counters..., days worked, weekends) for working type k
+        # with or without a new weekend: one more day worked, one more k if counted.
+        self._moves = [[self._move(k, ws) for ws in (0, 1)] for k in range(K)]
+        r_idx = np.arange(self.R)[None, :, None]
+        f_idx = np.arange(self.F)[None, None, :]
+        self._may_end = np.broadcast_to((r_idx >= self.min_cons - 1) | (f_idx == 1), (K, self.R, self.F))
 
-    # -- shifts along resource axes: the tensor ends with (counters..., days worked, weekends) -------
-    @staticmethod
-    def _shift(x: np.ndarray, axis: int) -> np.ndarray:
-        y = np.full_like(x, INF)
-        src = [slice(None)] * x.ndim
-        dst = [slice(None)] * x.ndim
-        src[axis], dst[axis] = slice(None, -1), slice(1, None)
-        y[tuple(dst)] = x[tuple(src)]
-        return y
-
-    def _more_days(self, x: np.ndarray) -> np.ndarray:
-        return self._shift(x, -2)
-
-    def _more_weekends(self, x: np.ndarray) -> np.ndarray:
-        return self._shift(x, -1) if self.track_weekends else x
-
-    def _count(self, x: np.ndarray, k: int) -> np.ndarray:
-        j = self.axis_of.get(k)
-        return x if j is None else self._shift(x, -(2 + self.m - j))
+    def _move(self, k: int, new_weekend: int) -> tuple[tuple, tuple]:
+        dst: list[slice] = [slice(None)] * (self.m + 2)
+        src: list[slice] = [slice(None)] * (self.m + 2)
+        if k in self.axis_of:
+            dst[self.axis_of[k]], src[self.axis_of[k]] = slice(1, None), slice(None, -1)
+        dst[self.m], src[self.m] = slice(1, None), slice(None, -1)
+        if new_weekend and self.track_weekends:
+            dst[self.m + 1], src[self.m + 1] = slice(1, None), slice(None, -1)
+        return tuple(dst), tuple(src)
 
     def _from_off_weekend(self, d: int) -> bool:
         """Working day d after a day off (or on day 0) starts a new weekend worked."""
@@ -137,7 +133,8 @@ class DayPricer:
     def _endable(self, work: np.ndarray) -> np.ndarray:
         """Min over the work states whose run may end here: at least the minimum, or begun on day 0."""
         c = self.min_cons
-        m = work[:, c - 1:].min(axis=(0, 1, 2))
+        # (a minimum above the maximum: only a run begun on day 0 may end)
+        m = work[:, c - 1:].min(axis=(0, 1, 2)) if c - 1 < self.R else np.full(work.shape[3:], INF)
         if self.F == 2 and c > 1:
             m = np.minimum(m, work[:, :c - 1, 1].min(axis=(0, 1)))
         return m
@@ -174,23 +171,30 @@ class DayPricer:
                 new_off[1:] = off[:-1]
                 new_off[O - 1] = np.minimum(new_off[O - 1], off[O - 1])
             new_work = np.full_like(work, INF)
-            from_off = self._more_days(off[O - 1])
-            if self._from_off_weekend(d):
-                from_off = self._more_weekends(from_off)
+            ws_off = 1 if self._from_off_weekend(d) else 0
+            ws_run = 1 if self.first_weekend_day[d] else 0
+            start = off[O - 1]
+            pred_min: dict[bytes, np.ndarray] = {}  # members with the same predecessors share the min
             for k in range(K):
                 if not self.allowed[d, k]:
                     continue
                 c = cost[d, k]
-                new_work[k, 0, 0] = self._count(from_off, k) + c
-                if not len(self.preds[k]):
+                dst, src = self._moves[k][ws_off]
+                new_work[k, 0, 0][dst] = start[src] + c
+                preds = self.preds[k]
+                if not len(preds):
                     continue
-                cont = self._count(self._more_days(work[self.preds[k]].min(axis=0)), k)
-                if self.first_weekend_day[d]:
-                    cont = self._more_weekends(cont)
+                key = preds.tobytes()
+                if key not in pred_min:
+                    pred_min[key] = work.min(axis=0) if len(preds) == K else work[preds].min(axis=0)
+                pm = pred_min[key]
+                dst, src = self._moves[k][ws_run]
                 if R > 1:
-                    new_work[k, 1:] = cont[:R - 1] + c
+                    new_work[k, 1:][(Ellipsis, *dst)] = pm[:R - 1][(Ellipsis, *src)] + c
                 if self.capped_runs:
-                    new_work[k, R - 1] = np.minimum(new_work[k, R - 1], cont[R - 1] + c)
+                    top = np.full(pm.shape[1:], INF)
+                    top[(Ellipsis, *dst)] = pm[R - 1][(Ellipsis, *src)] + c
+                    np.minimum(new_work[k, R - 1], top, out=new_work[k, R - 1])
             off, work = new_off, new_work
             offs.append(off)
             works.append(work)
@@ -273,10 +277,10 @@ class DayPricer:
                       for k2 in self.preds[k] for r2 in rs if w - ws >= 0 and n >= 1]
         else:
             i, rest = state[1], tuple(state[2:])
-            if i == 0:
-                cands = [(prev_work[(k2, r2, f2, *rest)], ("work", k2, r2, f2, *rest))
-                         for k2 in range(self.K) for r2 in range(R) for f2 in range(self.F)
-                         if r2 >= c - 1 or f2 == 1]
+            if i == 0:  # yesterday ended a run that may end: the cheapest such (type, run, flag)
+                ends = np.where(self._may_end, prev_work[(Ellipsis, *rest)], INF)
+                j = np.unravel_index(int(np.argmin(ends)), ends.shape)
+                cands = [(ends[j], ("work", int(j[0]), int(j[1]), int(j[2]), *rest))]
                 if O == 1:
                     cands.append((prev_off[(0, *rest)], ("off", 0, *rest)))
             else:
