@@ -6,14 +6,19 @@ rostering (Curtois & Qu solved their instances this way, by branch and price) is
 rosters: a master problem picks one roster per staff member, with cover shortfalls and surpluses
 priced, and its LP is as strong as the convex hull of each member's feasible rosters.
 
-- Pricing, per staff member: the rostering core on that one member (every individual rule: runs,
-  minutes, weekends, successions, days off, pins), minimising request costs minus the cover rows'
-  dual values — an exact CP-SAT solve, small enough to take milliseconds.
+- Pricing, per staff member: minimise request costs minus the cover rows' dual values over the
+  member's feasible rosters. A dynamic program over days (`pricing_dp.DayPricer`, 2-5 ms) when the
+  member's rules fit it (the Curtois rule set); otherwise, or when its roster breaks a rule it
+  only checks, the rostering core on that one member (every individual rule: runs, minutes,
+  weekends, successions, days off, pins) solved exactly by CP-SAT (~20-50 ms).
 - Master LP (GLOP): convexity row per member, one equality per cover row with shortfall/surplus.
 - Lower bound (Lagrangian): LP value + the sum of each member's most negative reduced cost; valid
   at every iteration, equal to the LP value at convergence. Weights integer -> rounded up.
 - Integer master: CP-SAT over the generated rosters (exactly one per member), hinted with the best
   known roster; its solution is a full roster of the original problem.
+- Improvement: large-neighbourhood search alternating two neighbourhoods — a few members freed
+  and re-priced (price and branch), and every member freed over a window of days on the compact
+  model with a Lagrangian cut per member (`WindowSearch`).
 
 Any `RosterProblem` fits: among the core families only cover rows link staff. Rules a front end adds
 to a `RosterModel` afterwards (the judges' one-judge-per-center-slot, spread, pairs) are not seen.
@@ -33,7 +38,7 @@ from ortools.sat.python import cp_model
 
 from matcher.assignment.core import SolveStatus, relative_gap
 
-from .core import RosterModel, RosterOutcome, RosterProblem, WindowLimit
+from .core import Cover, RosterModel, RosterOutcome, RosterProblem, WindowLimit
 from .pricing_dp import DayPricer, day_pricing_applies
 
 
@@ -146,6 +151,7 @@ class ColumnGeneration:
         self.dive_step_divisor = dive_step_divisor  # each dive step fixes at least 1/divisor of the free members
         # While diving, stop re-converging once 5 iterations gained less than this (relative); 0 = converge.
         self.dive_tail_off = 1e-3
+        self.dive_step_iterations = 1_000_000  # LP iterations per dive step at most
         S = p.n_staff
         # Request costs per member and cell; the constant is what the member pays working nothing.
         self.cell_cost: list[dict[tuple[int, int], float]] = [{} for _ in range(S)]
@@ -178,11 +184,12 @@ class ColumnGeneration:
         return self._seen[s][key]
 
     def cover_cost(self, assignment: np.ndarray) -> float:
-        total = 0.0
-        for c in self.covers:
-            n = int(np.sum(assignment[:, c.period] == c.kind))
-            total += c.weight_under * max(0, c.requirement - n) + c.weight_over * max(0, n - c.requirement)
-        return total
+        return sum(self._cover_penalty(assignment, c) for c in self.covers)
+
+    @staticmethod
+    def _cover_penalty(assignment: np.ndarray, c: Cover) -> float:
+        n = int(np.sum(assignment[:, c.period] == c.kind))
+        return c.weight_under * max(0, c.requirement - n) + c.weight_over * max(0, n - c.requirement)
 
     def terms(self, assignment: np.ndarray) -> dict[str, float]:
         """The core's named terms (unweighted) for a full roster."""
@@ -349,6 +356,8 @@ class ColumnGeneration:
             history.append(lp_value)
             if self.fixed and self.dive_tail_off and len(history) > 4 and history[-5] - lp_value < self.dive_tail_off * max(1.0, abs(lp_value)):
                 return lp_value, lams  # tailing off while diving: near enough to decide the next fix
+            if self.fixed and len(history) >= self.dive_step_iterations:
+                return lp_value, lams  # a dive step re-prices this often at most: more dives instead
         return (lp_value, lams) if lams is not None else None
 
     def bound(self) -> float:
@@ -393,7 +402,8 @@ class ColumnGeneration:
         while time.perf_counter() < deadline - 0.1 and best_cost > self.bound() + 1e-6:
             tries += 1
             if windows is not None and tries % 2 == 0:  # every other try: all members over a few days
-                out = windows.step(best, min(deadline, time.perf_counter() + windows.step_seconds), rng)
+                focus = sorted({c.period for c in self.covers if self._cover_penalty(best, c) > 0})
+                out = windows.step(best, min(deadline, time.perf_counter() + windows.step_seconds), rng, focus)
                 if out is not None and self.cost(out) < best_cost - 1e-9:
                     best, best_cost = out, self.cost(out)
                     self.add_roster(best)
@@ -543,9 +553,11 @@ class WindowSearch:
                 out[s, per] = k
         return out, code == cp_model.OPTIMAL
 
-    def step(self, best: np.ndarray, deadline: float, rng: random.Random) -> np.ndarray | None:
+    def step(self, best: np.ndarray, deadline: float, rng: random.Random,
+             focus: list[int] | None = None) -> np.ndarray | None:
         """One neighbourhood, solved from the incumbent: a window of days chosen at random, for every
-        member or (half the time) for a random part of them over a window twice as long."""
+        member or (half the time) for a random part of them over a window twice as long. With
+        `focus` (periods where the incumbent pays for cover), half the windows contain one of them."""
         P, S = self.p.n_periods, self.p.n_staff
         length = rng.randint(self.min_days, self.max_days)
         members = set(range(S))
@@ -554,6 +566,9 @@ class WindowSearch:
             length *= 2
         length = min(P, length)
         first = rng.randint(0, P - length)
+        if focus and rng.random() < 0.5:
+            day = rng.choice(focus)
+            first = rng.randint(max(0, day - length + 1), min(day, P - length))
         window = range(first, first + length)
         sub = self.model.model.clone()
         for (s, per, k), v in self.model.x.items():
@@ -567,7 +582,7 @@ class WindowSearch:
 
 def solve_by_column_generation(
     p: RosterProblem, *, time_limit_s: float, workers: int, seed: int,
-    initial: np.ndarray | None = None, lp_share: float = 0.6, dive_share: float = 0.6, master_share: float = 0.05,
+    initial: np.ndarray | None = None, lp_share: float = 0.6, dive_share: float = 0.45, master_share: float = 0.1,
     log: bool = False,
 ) -> ColumnGenerationResult:
     """Price and branch within `time_limit_s`: column generation to convergence (lower bound, by

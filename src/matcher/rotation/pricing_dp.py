@@ -3,19 +3,23 @@
 Why: column generation prices every member at every iteration; as a CP-SAT solve that costs about
 22 ms (Instance8), almost all of a 60-s budget. The rules of one member are a path through the days
 whose state is small: the last day's type, the length of the current run of work (or of days
-off), the days worked so far and the weekends worked so far. A DP over those states is exact for
-the local rules (successions, maximum and minimum runs, minimum days off, weekends, days off) and
-for the total minutes whenever every type lasts equally long.
+off), the days worked so far, the weekends worked so far, and a count for each type whose maximum
+can bind. The DP is exact for the local rules (successions, maximum and minimum runs, minimum days
+off, weekends, days off) and for the counted types and total minutes; the measured cost is 2-5 ms a
+member on Instances 5-10.
 
-Two rules are relaxed, not modelled: the maximum count per type and the total minutes when types
-differ in length (days worked are bounded by what the minutes allow). The DP's minimum is then a
+What does not fit the state (a type's count when the product of the counter axes would exceed
+`max_counter_states`; minutes of an uncounted type longer than the shortest) is relaxed: days
+worked are bounded by what the minutes allow, and the result is checked. The DP's minimum is then a
 lower bound of the true pricing minimum (valid for the Lagrangian bound) and its cheapest roster is
-exact if it also keeps those rules; `price` reports which, and the caller prices with CP-SAT when
-the roster breaks one.
+exact only if it keeps those rules; `DayPricingResult.exact` says which, and the caller prices with
+CP-SAT when it does not.
 
-States per day: `off[i, n, w]` (an off-run of i+1 days, capped at the minimum days off; n days
-worked; w weekends worked) and `work[k, r, f, n, w]` (type k today, a run of r+1 days; f=1: the
-run began on the first day, so it is free of the minimum run when the format says so).
+States per day: `off[i, c..., n, w]` (an off-run of i+1 days, capped at the minimum days off;
+counts c; n days worked; w weekends worked) and `work[k, r, f, c..., n, w]` (type k today, a run of
+r+1 days; f=1: the run began on the first day, so it is free of the minimum run when the format says
+so). Each day's tensors are kept, and a roster is read back from a final state by following the
+cheapest predecessors.
 """
 
 from __future__ import annotations
