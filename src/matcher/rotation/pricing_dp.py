@@ -55,7 +55,7 @@ class DayPricer:
     shortest, for the minutes) get a counter axis, cheapest first, while the product of the
     counter axes stays within this; the others are checked on the result."""
 
-    def __init__(self, p: RosterProblem, max_counter_states: int = 8) -> None:
+    def __init__(self, p: RosterProblem, max_counter_states: int = 64) -> None:
         if not day_pricing_applies(p):
             raise ValueError("day pricing needs one period a day, no pins/windows/same-day pairs, two-day weekends")
         self.p = p
