@@ -93,11 +93,7 @@ def test_agrees_with_the_cp_sat_pricer_on_published_members(name):
         pricer.dp, pricer.gap = None, 0.0  # CP-SAT alone, to optimality
         cp_bound, cp_row, _rows = pricer.price(duals, time_limit_s=10, seed=0)
         pricer.dp = dp
-        cost = np.zeros((p.n_periods, p.n_types))
-        for (per, k), c in cg.cell_cost[s].items():
-            cost[per, k] += c
-        for key, d in duals.items():
-            cost[key] -= d
+        cost = cg.reduced_costs(s, duals)
         r = dp.solve(cost)
         cp_value = cost_of(cp_row, cost)
         assert r.value <= cp_value + 1e-6

@@ -71,6 +71,17 @@ class ColumnGenerationResult:
     seconds: float
 
 
+def reduced_cost_matrix(cell_cost: dict[tuple[int, int], float], duals: dict[tuple[int, int], float],
+                        n_periods: int, n_types: int) -> np.ndarray:
+    """(periods, types): what working each cell costs a member (its request costs) less the cover duals."""
+    cost = np.zeros((n_periods, n_types))
+    for (per, k), c in cell_cost.items():
+        cost[per, k] += c
+    for (per, k), d in duals.items():
+        cost[per, k] -= d
+    return cost
+
+
 class _Pricer:
     """One member's pricing model, built once; only the objective changes between calls."""
 
@@ -82,7 +93,6 @@ class _Pricer:
         # The day DP prices in a few ms what CP-SAT prices in ~20; CP-SAT remains for rule sets the
         # DP does not model and for the rare roster that breaks a rule the DP only checks.
         self.dp = DayPricer(one) if day_pricing_applies(one) else None
-        self.dp_calls = self.dp_exact = 0
         self.cell_cost = cell_cost  # request cost of working (per, k) for this member
         self.gap = 1.0  # pricing stops within this of the proved minimum
         self.constant = constant  # request cost of working nothing (unmet on-requests)
@@ -92,17 +102,10 @@ class _Pricer:
         """(bound on the reduced cost without the convexity dual, the cheapest roster, every roster
         the search improved through — good columns too), or None."""
         if self.dp is not None:
-            cost = np.zeros((self.model.p.n_periods, self.model.p.n_types))
-            for (per, k), c in self.cell_cost.items():
-                cost[per, k] += c
-            for (per, k), d in duals.items():
-                cost[per, k] -= d
-            r = self.dp.solve(cost)
-            self.dp_calls += 1
+            r = self.dp.solve(reduced_cost_matrix(self.cell_cost, duals, self.model.p.n_periods, self.model.p.n_types))
             if r.value == np.inf:
                 return None
             if r.exact:
-                self.dp_exact += 1
                 return r.value, r.rows[-1], r.rows
         m = self.model.model
         coeffs = []
@@ -151,7 +154,6 @@ class ColumnGeneration:
         self.dive_step_divisor = dive_step_divisor  # each dive step fixes at least 1/divisor of the free members
         # While diving, stop re-converging once 5 iterations gained less than this (relative); 0 = converge.
         self.dive_tail_off = 1e-3
-        self.dive_step_iterations = 1_000_000  # LP iterations per dive step at most
         S = p.n_staff
         # Request costs per member and cell; the constant is what the member pays working nothing.
         self.cell_cost: list[dict[tuple[int, int], float]] = [{} for _ in range(S)]
@@ -356,8 +358,6 @@ class ColumnGeneration:
             history.append(lp_value)
             if self.fixed and self.dive_tail_off and len(history) > 4 and history[-5] - lp_value < self.dive_tail_off * max(1.0, abs(lp_value)):
                 return lp_value, lams  # tailing off while diving: near enough to decide the next fix
-            if self.fixed and len(history) >= self.dive_step_iterations:
-                return lp_value, lams  # a dive step re-prices this often at most: more dives instead
         return (lp_value, lams) if lams is not None else None
 
     def bound(self) -> float:
@@ -404,8 +404,9 @@ class ColumnGeneration:
             if windows is not None and tries % 2 == 0:  # every other try: all members over a few days
                 focus = sorted({c.period for c in self.covers if self._cover_penalty(best, c) > 0})
                 out = windows.step(best, min(deadline, time.perf_counter() + windows.step_seconds), rng, focus)
-                if out is not None and self.cost(out) < best_cost - 1e-9:
-                    best, best_cost = out, self.cost(out)
+                out_cost = math.inf if out is None else self.cost(out)
+                if out_cost < best_cost - 1e-9:
+                    best, best_cost = out, out_cost
                     self.add_roster(best)
                     if self.log:
                         print(f"window {time.perf_counter() - self.t0:6.2f}s try {tries} -> {best_cost:g}")
@@ -452,12 +453,7 @@ class ColumnGeneration:
 
     def reduced_costs(self, s: int, duals: dict[tuple[int, int], float]) -> np.ndarray:
         """(periods, types): what working each cell costs member `s` less the cover duals."""
-        cost = np.zeros((self.p.n_periods, self.p.n_types))
-        for (per, k), c in self.cell_cost[s].items():
-            cost[per, k] += c
-        for (per, k), d in duals.items():
-            cost[per, k] -= d
-        return cost
+        return reduced_cost_matrix(self.cell_cost[s], duals, self.p.n_periods, self.p.n_types)
 
     def integer_master(self, deadline: float, hint: np.ndarray | None = None) -> np.ndarray | None:
         """CP-SAT over every generated roster: exactly one per member, covers priced."""
@@ -532,26 +528,29 @@ class WindowSearch:
         self.model.add_core_constraints()
         self.model.set_objective()
         scale = 1000
+        cells: dict[int, list[tuple[int, int, cp_model.IntVar]]] = {}
+        for (s, per, k), v in self.model.x.items():
+            cells.setdefault(s, []).append((per, k, v))
         for s, (reduced, floor) in enumerate(floors):
             if not math.isfinite(floor):
                 continue
-            terms = [math.ceil(reduced[per, k] * scale - 1e-9) * v for (z, per, k), v in self.model.x.items() if z == s]
             # coefficients rounded up and the floor down: the cut stays true of every roster
-            self.model.model.add(sum(t for t in terms) >= math.floor(floor * scale + 1e-9))
+            terms = [math.ceil(reduced[per, k] * scale - 1e-9) * v for per, k, v in cells.get(s, [])]
+            self.model.model.add(sum(terms) >= math.floor(floor * scale + 1e-9))
 
-    def _solve(self, sub: cp_model.CpModel, deadline: float, seed: int) -> tuple[np.ndarray | None, bool]:
+    def _solve(self, sub: cp_model.CpModel, deadline: float, seed: int) -> np.ndarray | None:
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = max(0.1, deadline - time.perf_counter())
         solver.parameters.num_workers = self.workers
         solver.parameters.random_seed = seed
         code = solver.solve(sub)
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return None, False
+            return None
         out = np.full((self.p.n_staff, self.p.n_periods), -1, dtype=np.int64)
         for (s, per, k), v in self.model.x.items():
             if solver.boolean_value(sub.get_bool_var_from_proto_index(v.index)):
                 out[s, per] = k
-        return out, code == cp_model.OPTIMAL
+        return out
 
     def step(self, best: np.ndarray, deadline: float, rng: random.Random,
              focus: list[int] | None = None) -> np.ndarray | None:
@@ -577,7 +576,7 @@ class WindowSearch:
             if per not in window or s not in members:
                 sub.add(var == value)
             sub.add_hint(var, value)
-        return self._solve(sub, deadline, rng.randint(0, 2**31 - 1))[0]
+        return self._solve(sub, deadline, rng.randint(0, 2**31 - 1))
 
 
 def solve_by_column_generation(

@@ -58,7 +58,6 @@ class DayPricer:
     def __init__(self, p: RosterProblem, max_counter_states: int = 64) -> None:
         if not day_pricing_applies(p):
             raise ValueError("day pricing needs one period a day, no pins/windows/same-day pairs, two-day weekends")
-        self.p = p
         H, K = p.n_periods, p.n_types
         self.H, self.K = H, K
         self.allowed = p.allowed[0]  # (H, K)
@@ -119,6 +118,7 @@ class DayPricer:
         r_idx = np.arange(self.R)[None, :, None]
         f_idx = np.arange(self.F)[None, None, :]
         self._may_end = np.broadcast_to((r_idx >= self.min_cons - 1) | (f_idx == 1), (K, self.R, self.F))
+        self._valid_end = self._totals_allowed()[..., None]  # weekends: any count
 
     def _move(self, k: int, new_weekend: int) -> tuple[tuple, tuple]:
         dst: list[slice] = [slice(None)] * (self.m + 2)
@@ -146,7 +146,7 @@ class DayPricer:
     def solve(self, cost: np.ndarray, extra: int = 2) -> DayPricingResult:
         """`cost[d, k]`: what working type k on day d adds (request costs less cover duals)."""
         offs, works = self._forward(cost)
-        return self._paths(offs[-1], works[-1], offs, works, extra, cost)
+        return self._paths(offs, works, extra, cost)
 
     def _forward(self, cost: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """The cheapest cost of reaching every state, day by day."""
@@ -204,26 +204,25 @@ class DayPricer:
             works.append(work)
         return offs, works
 
-    def _valid_end(self) -> np.ndarray:
+    def _totals_allowed(self) -> np.ndarray:
         """(counters..., days worked) -> the totals keep the minutes and days rules."""
         grids = np.meshgrid(*[np.arange(c + 1) for c in self.caps], np.arange(self.d_max + 1), indexing="ij")
         n = grids[-1]
         if self.minutes is None or self.max_minutes is None and not self.min_minutes:
             return np.ones(n.shape, dtype=bool)
-        total = self.base_len * n
+        total = self.base_len * n  # exact when every uncounted type lasts the base length, else a floor
         for j, k in enumerate(self.tracked):
             total = total + (int(self.minutes[k]) - self.base_len) * grids[j]
-        ok = total >= self.min_minutes
+        # untracked longer types: the most the days can hold is what the minimum is checked against
+        most = total if self.minutes_exact else n * int(self.minutes.max())
+        ok = most >= self.min_minutes
         if self.max_minutes is not None:
             ok &= total <= self.max_minutes
-        if not self.minutes_exact:  # untracked longer types: only what the base length allows is known
-            ok = n * int(self.minutes.max()) >= self.min_minutes
-            if self.max_minutes is not None:
-                ok &= total <= self.max_minutes
         return ok
 
-    def _paths(self, off, work, offs, works, extra: int, cost: np.ndarray) -> DayPricingResult:  # noqa: ANN001
-        valid = self._valid_end()[..., None]  # and any weekends count
+    def _paths(self, offs: list[np.ndarray], works: list[np.ndarray], extra: int, cost: np.ndarray) -> DayPricingResult:
+        """The cheapest final states (at most `extra` + 1 distinct rosters), read back."""
+        off, work, valid = offs[-1], works[-1], self._valid_end
         end_work = work if not self.binds_at_ends else work[:, self.min_cons - 1:]
         shift = 0 if not self.binds_at_ends else self.min_cons - 1
         o = np.where(valid, off, INF)
