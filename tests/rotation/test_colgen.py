@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from ortools.sat.python import cp_model
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / "shared" / "benchmarks" / "rostering" / "curtois"
@@ -129,8 +130,76 @@ def test_window_search_cuts_keep_the_brute_force_optimum(tmp_path, seed):
     ws = WindowSearch(p, floors, workers=1, seed=0)
     o = ws.model.solve(time_limit_s=10, workers=1, seed=0)
     assert o.objective == brute_force(path, tmp_path, 3)
-    # A neighbourhood step from a feasible roster returns a roster the evaluator accepts, no worse.
+    # A round of neighbourhoods from a feasible roster returns a roster the evaluator accepts, no worse.
     start = solve_by_column_generation(p, time_limit_s=2, workers=1, seed=0).assignment
-    out = ws.step(start, time.perf_counter() + 5, random.Random(0))
+    out, _won = ws.search(start, time.perf_counter() + 5, random.Random(0), cg.cost)
     penalty, errors = evaluate(path, write_roster(read_curtois(path), out, tmp_path / "w.csv"))
     assert errors == [] and penalty <= cg.cost(start)
+
+
+def converged_windows(p):  # type: ignore[no-untyped-def]
+    """Column generation converged on `p`, and its compact model with cuts at the bound's duals."""
+    from matcher.rotation.colgen import ColumnGeneration
+
+    cg = ColumnGeneration(p, workers=1, seed=0)
+    assert cg.initial_columns(None, time.perf_counter() + 10)
+    assert cg.converge(time.perf_counter() + 20) is not None
+    ws = cg.window_search()
+    assert ws is not None and ws.lagrangian == pytest.approx(cg.lower_bound)
+    return cg, ws
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_budget_keeps_every_optimal_roster_and_nothing_below_it(tmp_path, seed):
+    # Budget of the optimum: an optimal roster is still there (the per-member and per-row limits
+    # only drop rosters costing more). Budget of one less (integer weights): nothing is left, which
+    # is what lets the probe prove a bound. Both against the evaluator's brute force.
+    from matcher.rotation.colgen import FullSearch
+
+    rng = random.Random(20 + seed)
+    path = tiny(tmp_path, rng, horizon=3)
+    p = to_roster_problem(read_curtois(path))
+    optimum = brute_force(path, tmp_path, 3)
+    cg, ws = converged_windows(p)
+    start = solve_by_column_generation(p, time_limit_s=2, workers=1, seed=0).assignment
+    at = FullSearch(ws, start, optimum, time.perf_counter() + 10, seed=0)
+    at.thread.join()
+    assert at.found is not None and cg.cost(at.found) == optimum
+    penalty, errors = evaluate(path, write_roster(read_curtois(path), at.found, tmp_path / "f.csv"))
+    assert errors == [] and penalty == optimum
+    below = FullSearch(ws, start, optimum - 1, time.perf_counter() + 10, seed=0)
+    below.thread.join()
+    assert below.found is None and below.code == cp_model.INFEASIBLE
+
+
+@pytest.mark.skipif(not DATA.exists(), reason="shared/benchmarks not beside the repository")
+def test_the_budget_binds_on_instance2_and_the_probe_proves_the_optimum():
+    # Instance2's bound is its optimum (828): a probe at 827 must end infeasible (the proof that
+    # raises the bound), one at 828 must find a roster of 828 (the budget keeps it).
+    from matcher.rotation.colgen import FullSearch
+
+    p = to_roster_problem(read_curtois(DATA / "Instance2.txt"))
+    cg, ws = converged_windows(p)
+    assert cg.bound() == 828
+    start = solve_by_column_generation(p, time_limit_s=5, workers=1, seed=0).assignment
+    below = FullSearch(ws, start, 827, time.perf_counter() + 30, seed=0)
+    below.thread.join()
+    assert below.code == cp_model.INFEASIBLE
+    at = FullSearch(ws, start, 828, time.perf_counter() + 30, seed=0)
+    at.thread.join()
+    assert at.found is not None and cg.cost(at.found) == 828
+
+
+def test_the_probe_adopts_its_roster_and_its_proof_raises_the_bound(tmp_path):
+    from matcher.rotation.colgen import FullSearch
+
+    rng = random.Random(7)
+    path = tiny(tmp_path, rng, horizon=3)
+    p = to_roster_problem(read_curtois(path))
+    optimum = brute_force(path, tmp_path, 3)
+    cg, ws = converged_windows(p)
+    worst = solve_by_column_generation(p, time_limit_s=2, workers=1, seed=0).assignment
+    cg.full = FullSearch(ws, worst, optimum, time.perf_counter() + 10, seed=0)
+    cg.full.thread.join()
+    best = cg.adopt_probe(worst, stop=True)
+    assert cg.cost(best) == optimum and cg.bound() == optimum and cg.full is None
