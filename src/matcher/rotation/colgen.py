@@ -11,14 +11,19 @@ priced, and its LP is as strong as the convex hull of each member's feasible ros
   member's rules fit it (the Curtois rule set); otherwise, or when its roster breaks a rule it
   only checks, the rostering core on that one member (every individual rule: runs, minutes,
   weekends, successions, days off, pins) solved exactly by CP-SAT (~20-50 ms).
-- Master LP (GLOP): convexity row per member, one equality per cover row with shortfall/surplus.
+- Master LP (GLOP, kept between iterations): convexity row per member, one equality per cover row
+  with shortfall/surplus.
 - Lower bound (Lagrangian): LP value + the sum of each member's most negative reduced cost; valid
   at every iteration, equal to the LP value at convergence. Weights integer -> rounded up.
 - Integer master: CP-SAT over the generated rosters (exactly one per member), hinted with the best
   known roster; its solution is a full roster of the original problem.
-- Improvement: large-neighbourhood search alternating two neighbourhoods — a few members freed
-  and re-priced (price and branch), and every member freed over a window of days on the compact
-  model with a Lagrangian cut per member (`WindowSearch`).
+- Improvement: large-neighbourhood search on the compact model with a Lagrangian cut per member
+  (`WindowSearch`): a window of days, a few whole members, or the cells where the root LP
+  disagrees with the incumbent (RINS); two at a time on one worker each, sizes adapting; and now
+  and then a few members re-priced (price and branch).
+- Probe: near the bound, the whole compact model under a budget derived from the Lagrangian bound
+  (`WindowSearch.add_budget`), looking for a roster within the bound + 1, on one core in the
+  background (`FullSearch`); its proof that there is none raises the bound.
 
 Any `RosterProblem` fits: among the core families only cover rows link staff. Rules a front end adds
 to a `RosterModel` afterwards (the judges' one-judge-per-center-slot, spread, pairs) are not seen.
@@ -27,7 +32,6 @@ to a `RosterModel` afterwards (the judges' one-judge-per-center-slot, spread, pa
 from __future__ import annotations
 
 import math
-import os
 import random
 import threading
 import time
@@ -478,9 +482,15 @@ class ColumnGeneration:
             if full is not None:
                 self.full = full
                 best = self.adopt_probe(best)
-                if self.cost(best) < best_cost - 1e-9 and self.log:
-                    print(f"probe {time.perf_counter() - self.t0:6.2f}s -> {self.cost(best):g}")
-                best_cost = self.cost(best)
+                if self.cost(best) < best_cost - 1e-9:
+                    best_cost = self.cost(best)
+                    if self.log:
+                        print(f"probe {time.perf_counter() - self.t0:6.2f}s -> {best_cost:g}")
+                    goal = probe()
+                    if goal is not None and full.target > goal + 1e-9 and not full.done():  # a tighter budget
+                        full.stop()
+                        full = self.full = start()
+                        continue
                 if full.done():
                     if self.log:
                         print(f"probe {time.perf_counter() - self.t0:6.2f}s {full.solver.status_name(full.code)}: bound {self.bound():g}")
@@ -531,16 +541,20 @@ class ColumnGeneration:
         return self.adopt_probe(best, stop=True)
 
     def _probe_target(self, best_cost: float) -> float | None:
-        """Near the bound (integer weights, within `probe_gap` or 0.5%), one core probes the whole
-        model bottom up while the dives or neighbourhoods run on the other: is there a roster
-        costing at most the bound + 1? That is the tightest budget (`WindowSearch.add_budget`),
-        so the quickest search (Instance6: 1950 found and proved optimal; Instance10: 4631
-        proved). When it proves there is none, the bound rises and it probes again. Far from the
-        bound the budget is loose (Instance9: 406 against 439): None, no probe."""
-        near = best_cost - self.bound() <= max(self.probe_gap, 0.005 * abs(self.bound()))
-        if not (self.integer_weights and near):
+        """Near the bound (integer weights), one core probes the whole model while the dives or
+        neighbourhoods run on the other. Within `probe_gap` of the bound it probes bottom up: is
+        there a roster costing at most the bound + 1? That is the tightest budget
+        (`WindowSearch.add_budget`), so the quickest search (Instance6: 1950 found and proved
+        optimal; Instance10: 4631 proved); when it proves there is none, the bound rises and it
+        probes again. Within 1% it looks for anything better than the incumbent (Instance5's
+        bound 1141 is 2 below the optimum, and a probe at 1142 would never end). Further away the
+        budget is loose (Instance9: 406 against 439): None, no probe."""
+        if not self.integer_weights:
             return None
-        return min(best_cost - 1, self.bound() + 1)
+        gap = best_cost - self.bound()
+        if gap <= self.probe_gap:
+            return min(best_cost - 1, self.bound() + 1)
+        return best_cost - 1 if gap <= 0.01 * abs(self.bound()) else None
 
     def start_probe(self, best: np.ndarray, best_cost: float, deadline: float, rng: random.Random) -> FullSearch | None:
         goal = self._probe_target(best_cost)
@@ -820,9 +834,6 @@ class WindowSearch:
         else:
             results = [run(i) for i in range(len(jobs))]
         best_cost, won = cost(best), []
-        if os.environ.get("LNSDEBUG"):
-            for (kind, free), (out, proved, seconds) in zip(jobs, results):
-                print(f"   {kind} free {int(free.sum())} -> {None if out is None else cost(out)} proved {proved} {seconds:.2f}s target {target}")
         for (kind, _free), (out, proved, seconds) in zip(jobs, results):
             grow = proved and seconds < 0.5 * self.step_seconds
             if kind == "window":
