@@ -44,7 +44,7 @@ from ortools.sat.python import cp_model
 
 from matcher.assignment.core import SolveStatus, relative_gap
 
-from .core import Cover, RosterModel, RosterOutcome, RosterProblem, WindowLimit, cost_units
+from .core import Cover, RosterModel, RosterOutcome, RosterProblem, WindowLimit
 from .pricing_dp import DayPricer, day_pricing_applies
 
 
@@ -152,9 +152,9 @@ def _roster_cost(row: np.ndarray, cell_cost: dict[tuple[int, int], float], const
 
 
 class _MasterLP:
-    """The master LP (GLOP), kept between iterations: new columns are added to it and the
-    restrictions of a dive or a branch-and-price node only set column upper bounds, so an
-    iteration no longer rebuilds thousands of columns in Python (0.05-0.2 s on Instances 7-8)."""
+    """The master LP (GLOP), kept between iterations: new columns are added to it and a dive's
+    fixings only set column upper bounds, so an iteration no longer rebuilds thousands of columns
+    in Python (0.05-0.2 s on Instances 7-8)."""
 
     def __init__(self, cg: ColumnGeneration) -> None:
         self.cg = cg
@@ -238,7 +238,6 @@ class ColumnGeneration:
         self.columns: list[list[np.ndarray]] = [[] for _ in range(S)]
         self.costs: list[list[float]] = [[] for _ in range(S)]
         self._seen: list[dict[bytes, int]] = [{} for _ in range(S)]
-        self._arrays: list[np.ndarray | None] = [None] * S  # columns stacked, for the cell values
         self._master: _MasterLP | None = None  # built at the first LP, then grown column by column
         self.root_values: np.ndarray | None = None  # the converged root LP's cell values (RINS)
         self.member_round_every = 3  # improve(): one price-and-branch round in this many
@@ -317,12 +316,6 @@ class ColumnGeneration:
         out[self.fixed[s]] = True
         return out
 
-    def _column_array(self, s: int) -> np.ndarray:
-        arr = self._arrays[s]
-        if arr is None or len(arr) != len(self.columns[s]):
-            arr = self._arrays[s] = np.stack(self.columns[s])
-        return arr
-
     def cell_values(self, lams: list[list[float]]) -> np.ndarray:
         """(members, periods, values): the LP's weight on each member taking each value (a type,
         or the number of types for a day off) on each period."""
@@ -334,7 +327,7 @@ class ColumnGeneration:
             used = np.flatnonzero(lam > 1e-9)
             if not len(used):
                 continue
-            arr = self._column_array(s)[used]
+            arr = np.stack([self.columns[s][j] for j in used])
             values = np.where(arr < 0, K, arr)
             np.add.at(x[s], (np.broadcast_to(periods, values.shape), values), lam[used, None])
         return x
@@ -465,58 +458,50 @@ class ColumnGeneration:
         return out
 
     def improve(self, incumbent: np.ndarray, deadline: float, rng: random.Random) -> np.ndarray:
-        """Large-neighbourhood search solved by price and branch: free a few members (the costliest
-        rosters among them), fix the rest to the incumbent, re-converge the LP over the free ones and
-        solve their integer master; keep strict improvements. Stops at the lower bound."""
+        """Large-neighbourhood search until the deadline or the lower bound, keeping strict
+        improvements: rounds of compact-model neighbourhoods (`WindowSearch.search`) and, one round
+        in `member_round_every`, price and branch (a few members, the costliest rosters likelier,
+        freed, their LP re-converged and their integer master solved). Near the bound the probe
+        (`FullSearch`) runs on the other core; price-and-branch rounds then wait, as they would
+        starve it."""
         S = self.p.n_staff
         best, best_cost = incumbent, self.cost(incumbent)
         k = min(S, 4)
         tries = 0
         windows = self.window_search()
         target = (lambda c: c - 1 if self.integer_weights else c - 1e-6)  # noqa: E731 - strictly better
-        probe = lambda: self._probe_target(best_cost)  # noqa: E731
-        start = lambda: self.start_probe(best, best_cost, deadline, rng)  # noqa: E731
-        full = self.full if self.full is not None else start()
+        if self.full is None:
+            self.full = self.start_probe(best, best_cost, deadline, rng)
         while time.perf_counter() < deadline - 0.1 and best_cost > self.bound() + 1e-6:
             tries += 1
+            full = self.full
             if full is not None:
-                self.full = full
                 best = self.adopt_probe(best)
                 if self.cost(best) < best_cost - 1e-9:
                     best_cost = self.cost(best)
                     if self.log:
                         print(f"probe {time.perf_counter() - self.t0:6.2f}s -> {best_cost:g}")
-                    goal = probe()
-                    if goal is not None and full.target > goal + 1e-9 and not full.done():  # a tighter budget
-                        full.stop()
-                        full = self.full = start()
+                    if self._retarget_probe(best, best_cost, deadline, rng):
                         continue
                 if full.done():
                     if self.log:
                         print(f"probe {time.perf_counter() - self.t0:6.2f}s {full.solver.status_name(full.code)}: bound {self.bound():g}")
-                    full = start() if best_cost > self.bound() + 1e-6 else None
+                    self.full = self.start_probe(best, best_cost, deadline, rng) if best_cost > self.bound() + 1e-6 else None
                     continue
             if windows is not None and tries % self.member_round_every != 0:  # compact neighbourhoods
                 focus = sorted({c.period for c in self.covers if self._cover_penalty(best, c) > 0})
-                weights = [1.0 + _roster_cost(best[s], self.cell_cost[s], self.constant[s]) for s in range(S)]
-                best, won = windows.search(best, deadline, rng, self.cost, self.root_values, focus, weights,
-                                           target=target(best_cost), parallel=full is None)
+                best, won = windows.search(best, deadline, rng, self.cost, self.root_values, focus, self._member_weights(best),
+                                           target=target(best_cost), parallel=self.full is None)
                 if won:
                     best_cost = self.cost(best)
                     self.add_roster(best)
-                    goal = probe()
-                    if full is not None and goal is not None and full.target > goal + 1e-9:  # a tighter budget
-                        full.stop()
-                        full = start()
-                    elif full is None:
-                        full = start()  # (now near the bound)
+                    self._retarget_probe(best, best_cost, deadline, rng)
                     if self.log:
                         print(f"{'+'.join(won)} {time.perf_counter() - self.t0:6.2f}s try {tries} -> {best_cost:g} (days {windows.days:g}, extra {windows.extra:.2f}, k {windows.k:g})")
                 continue
-            if full is not None:
+            if self.full is not None:
                 continue  # (a price-and-branch round would starve the probe of its core)
-            own = [_roster_cost(best[s], self.cell_cost[s], self.constant[s]) for s in range(S)]
-            weights = [1.0 + c for c in own]
+            weights = self._member_weights(best)
             free: set[int] = set()
             short = [c for c in self.covers if c.weight_under and int(np.sum(best[:, c.period] == c.kind)) < c.requirement]
             if short and rng.random() < 0.5:  # members who could fill a short cover row, not filling it
@@ -537,8 +522,26 @@ class ColumnGeneration:
                         print(f"improve {time.perf_counter() - self.t0:6.2f}s try {tries} k {k} -> {best_cost:g}")
             self.fixed.clear()
             k = max(2, k - 1) if improved else min(S, k + (1 if rng.random() < 0.3 else 0))
-        self.full = full
         return self.adopt_probe(best, stop=True)
+
+    def _member_weights(self, best: np.ndarray) -> list[float]:
+        """How likely each member is to be freed: 1 + what their roster pays in requests."""
+        return [1.0 + _roster_cost(best[s], self.cell_cost[s], self.constant[s]) for s in range(self.p.n_staff)]
+
+    def _retarget_probe(self, best: np.ndarray, best_cost: float, deadline: float, rng: random.Random) -> bool:
+        """After the incumbent improved: a running probe whose target the new incumbent tightens
+        is restarted under the tighter budget, and with no probe one starts if the incumbent is
+        now near the bound. A probe that has finished is left for the caller to read (its proof
+        raises the bound). True if the probe was replaced."""
+        goal = self._probe_target(best_cost)
+        if self.full is None:
+            self.full = self.start_probe(best, best_cost, deadline, rng)
+            return False
+        if goal is None or self.full.target <= goal + 1e-9 or self.full.done():
+            return False
+        self.full.stop()
+        self.full = self.start_probe(best, best_cost, deadline, rng)
+        return True
 
     def _probe_target(self, best_cost: float) -> float | None:
         """Near the bound (integer weights), one core probes the whole model while the dives or
@@ -667,9 +670,10 @@ class ColumnGeneration:
 
 
 class WindowSearch:
-    """Large-neighbourhood search on the compact model: every member is free over a window of a
-    few days, everything else stays as in the incumbent. Price and branch frees whole rosters (a
-    column is one), so "every member, a few days" is out of its reach; the two alternate.
+    """Large-neighbourhood search on the compact model: a window of days, a few whole members, or
+    the cells where the LP disagrees with the incumbent are free, everything else stays as in the
+    incumbent. Price and branch frees whole rosters (a column is one), so "every member, a few
+    days" is out of its reach; the two alternate.
 
     Each member gets a Lagrangian cut, sum((cost - dual) x) >= the member's pricing minimum at the
     duals of the best bound (true of every roster the member can work), which gives CP-SAT's LP in
@@ -690,13 +694,25 @@ class WindowSearch:
         cells: dict[int, list[tuple[int, int, cp_model.IntVar]]] = {}
         for (s, per, k), v in self.model.x.items():
             cells.setdefault(s, []).append((per, k, v))
-        self.cells = cells
         for s, (reduced, floor) in enumerate(floors):
             if not math.isfinite(floor):
                 continue
             # coefficients rounded up and the floor down: the cut stays true of every roster
             terms = [math.ceil(reduced[per, k] * scale - 1e-9) * v for per, k, v in cells.get(s, [])]
             self.model.model.add(sum(terms) >= math.floor(floor * scale + 1e-9))
+        # What `add_budget` states, built once (only the right-hand sides depend on the target).
+        self.objective = self.model.objective_units()
+        # coefficients rounded down: the budget stays true
+        self.member_reduced = {s: sum(math.floor(reduced[per, k] * scale + 1e-9) * v for per, k, v in cells.get(s, []))
+                               for s, (reduced, floor) in enumerate(floors) if math.isfinite(floor)}
+        counts: dict[tuple[int, int], list] = {}
+        for (_s, per, k), v in self.model.x.items():
+            counts.setdefault((per, k), []).append(v)
+        self.cover_count = {(c.period, c.kind): sum(counts.get((c.period, c.kind), [])) for c in p.covers}
+        # (a cover part is non-negative only for a dual between -weight_over and weight_under)
+        self.parts_nonnegative = not any(
+            c.hard_min or not -c.weight_over - 1e-9 <= self.duals.get((c.period, c.kind), 0.0)
+            <= (c.weight_under if c.requirement else 0.0) + 1e-9 for c in p.covers)
 
     def add_budget(self, sub: cp_model.CpModel, target: float) -> None:
         """Constraints that every roster of cost at most `target` keeps, from the Lagrangian bound L
@@ -712,23 +728,15 @@ class WindowSearch:
         if not math.isfinite(delta):
             return
         scale = self.scale
-        objective = [cost_units(w, scale) * e for items in self.model.terms.values() for w, e in items]
-        if objective:
-            sub.add(sum(objective) <= math.floor(target * scale + 1e-6))
-        # (a cover part is non-negative only for a dual between -weight_over and weight_under)
-        if any(c.hard_min or not -c.weight_over - 1e-9 <= self.duals.get((c.period, c.kind), 0.0)
-               <= (c.weight_under if c.requirement else 0.0) + 1e-9 for c in self.p.covers):
+        if self.objective:
+            sub.add(sum(self.objective) <= math.floor(target * scale + 1e-6))
+        if not self.parts_nonnegative:
             return
-        for s, (reduced, floor) in enumerate(self.floors):
-            if math.isfinite(floor):  # coefficients rounded down: the budget stays true
-                terms = [math.floor(reduced[per, k] * scale + 1e-9) * v for per, k, v in self.cells.get(s, [])]
-                sub.add(sum(terms) <= math.floor((floor + delta) * scale + 1e-6))
-        counts: dict[tuple[int, int], list] = {}
-        for (_s, per, k), v in self.model.x.items():
-            counts.setdefault((per, k), []).append(v)
+        for s, expr in self.member_reduced.items():
+            sub.add(expr <= math.floor((self.floors[s][1] + delta) * scale + 1e-6))
         for c in self.p.covers:
             d = self.duals.get((c.period, c.kind), 0.0)
-            n = sum(counts.get((c.period, c.kind), []))
+            n = self.cover_count[c.period, c.kind]
             under = (c.weight_under if c.requirement else 0.0) - d  # what one staff short costs here
             over = c.weight_over + d
             if under > 1e-9 and c.requirement:
@@ -751,11 +759,16 @@ class WindowSearch:
         code = solver.solve(sub)
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None, code == cp_model.INFEASIBLE
+        return self.read_roster(solver.boolean_value), code == cp_model.OPTIMAL
+
+    def read_roster(self, boolean_value) -> np.ndarray:  # noqa: ANN001 - a solver's or a callback's
+        """The roster a solution sets (type per member and period, -1 = off). A sub-model is a clone,
+        so the compact model's variables name the same indices in it."""
         out = np.full((self.p.n_staff, self.p.n_periods), -1, dtype=np.int64)
         for (s, per, k), v in self.model.x.items():
-            if solver.boolean_value(sub.get_bool_var_from_proto_index(v.index)):
+            if boolean_value(v):
                 out[s, per] = k
-        return out, code == cp_model.OPTIMAL
+        return out
 
     def window(self, best: np.ndarray, rng: random.Random, focus: list[int] | None = None) -> np.ndarray:
         """Free cells (members x periods): a window of days chosen at random, for every member or
@@ -883,16 +896,11 @@ class FullSearch:
         self.thread.start()
 
     def _run(self) -> None:
-        x, shape = self.ws.model.x, (self.ws.p.n_staff, self.ws.p.n_periods)
         outer = self
 
         class Keep(cp_model.CpSolverSolutionCallback):
             def on_solution_callback(self) -> None:
-                out = np.full(shape, -1, dtype=np.int64)
-                for (s, per, k), v in x.items():
-                    if self.boolean_value(v):
-                        out[s, per] = k
-                outer.found = out
+                outer.found = outer.ws.read_roster(self.boolean_value)
 
         self.code = self.solver.solve(self.sub, Keep())
 

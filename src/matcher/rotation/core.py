@@ -375,13 +375,14 @@ class RosterModel:
         self.requests()
 
     # -- solving -----------------------------------------------------------------------------------
+    def objective_units(self) -> list[cp_model.LinearExprT]:
+        """The weighted named terms, scaled to integers (rounded down: every term is >= 0, so
+        CP-SAT's bound stays a bound of the true objective)."""
+        return [cost_units(w, self.objective_scale) * e for items in self.terms.values() for w, e in items]
+
     def set_objective(self) -> bool:
-        """Minimise the weighted named terms (scaled to integers, rounded down: every term is >= 0, so
-        CP-SAT's bound stays a bound of the true objective); False if there are none."""
-        objective = []
-        for items in self.terms.values():
-            for w, e in items:
-                objective.append(cost_units(w, self.objective_scale) * e)
+        """Minimise the weighted named terms (`objective_units`); False if there are none."""
+        objective = self.objective_units()
         if objective:
             self.model.minimize(sum(objective))
         return bool(objective)
