@@ -203,3 +203,25 @@ def test_the_probe_adopts_its_roster_and_its_proof_raises_the_bound(tmp_path):
     cg.full.thread.join()
     best = cg.adopt_probe(worst, stop=True)
     assert cg.cost(best) == optimum and cg.bound() == optimum and cg.full is None
+
+
+def test_a_dive_step_that_jumps_is_undone_and_the_dive_goes_on_one_member_at_a_time(tmp_path):
+    # Scripted LP values (the LP itself is tested above): a step fixing both members raises the LP
+    # from 10 to 20, so it is undone; then one member at a time, and a single fixing that jumps
+    # (member 0: 30) is undone and another member is tried first.
+    from matcher.rotation.colgen import ColumnGeneration
+
+    p = to_roster_problem(read_curtois(tiny(tmp_path, random.Random(3), horizon=3)))
+    cg = ColumnGeneration(p, workers=1, seed=0)
+    assert cg.initial_columns(None, time.perf_counter() + 10)
+    values = iter([10.0, 20.0, 10.0, 30.0, 10.0, 10.0, 10.0])
+    seen = []
+
+    def scripted(deadline, **_kw):  # type: ignore[no-untyped-def]
+        seen.append(dict(cg.fixed))
+        return next(values), [[1.0], [0.95]]  # each member's first column; member 0 the firmer
+
+    cg.converge = scripted  # type: ignore[method-assign]
+    out = cg.dive(time.perf_counter() + 10, divisor=1)
+    assert [sorted(f) for f in seen] == [[], [0, 1], [], [0], [], [1], [0, 1]]
+    assert out is not None and out.shape == (2, p.n_periods) and cg.fixed == {}

@@ -223,6 +223,10 @@ class ColumnGeneration:
         self.dive_step_divisor = dive_step_divisor  # each dive step fixes at least 1/divisor of the free members
         # While diving, stop re-converging once 5 iterations gained less than this (relative); 0 = converge.
         self.dive_tail_off = 1e-3
+        # A dive step that raises the LP by more than this (relative) is undone, and the dive goes
+        # on one member at a time; math.inf = never.
+        self.dive_backtrack = 5e-3
+        self.dive_retries = 3  # members tried one after another before a jump is accepted
         S = p.n_staff
         # Request costs per member and cell; the constant is what the member pays working nothing.
         self.cell_cost: list[dict[tuple[int, int], float]] = [{} for _ in range(S)]
@@ -437,20 +441,43 @@ class ColumnGeneration:
         incumbent. `rng` perturbs which members are fixed first (a different dive each time)."""
         S = self.p.n_staff
         divisor = divisor or self.dive_step_divisor
-        while len(self.fixed) < S and time.perf_counter() < deadline:
-            res = self.converge(deadline)
+        last_step: list[int] = []
+        last_value = -math.inf
+        single = False
+        rejected: set[int] = set()  # members whose single fixing jumped, at this depth
+        while time.perf_counter() < deadline:
+            res = self.converge(deadline)  # (with every member fixed, one LP: the roster's cost)
             if res is None:
                 break
             lp_value, lams = res
+            if (last_step and len(rejected) < self.dive_retries
+                    and lp_value > last_value + self.dive_backtrack * max(1.0, abs(last_value))):
+                # the step's fixings cost more than the LP had them at: undo them and fix one
+                # member at a time from here, another one if a single fixing jumps too (Instance8:
+                # 1308 -> 1384 -> 1506 on two steps of 4 and 3 members; that dive ended at 1409,
+                # ~100 = one more short cover than the optimum)
+                for s in last_step:
+                    del self.fixed[s]
+                if single:
+                    rejected.update(last_step)
+                last_step, single = [], True
+                continue
+            if last_step:
+                rejected.clear()  # the last step held
+            if len(self.fixed) == S:
+                break
             if (math.ceil(lp_value - 1e-6) if self.integer_weights else lp_value) >= incumbent - 1e-6:
                 break
-            free = [s for s in range(S) if s not in self.fixed]
+            free = [s for s in range(S) if s not in self.fixed and s not in rejected] or [
+                s for s in range(S) if s not in self.fixed]
             noise = (lambda: rng.uniform(0.0, 0.3)) if rng is not None else (lambda: 0.0)  # noqa: E731
             best = sorted(((max(lams[s]) + noise(), s) for s in free), reverse=True)
-            step = max(1, len(free) // divisor)
+            step = 1 if single else max(1, len(free) // divisor)
+            last_step, last_value = [], lp_value
             for i, (_val, s) in enumerate(best):
-                if i < step or max(lams[s]) > 0.9:
+                if i < step or (not single and max(lams[s]) > 0.9):
                     self.fixed[s] = int(np.argmax(lams[s]))
+                    last_step.append(s)
         if len(self.fixed) < S:
             return None  # the fixings stay: the caller may finish them with the integer master
         out = np.stack([self.columns[s][self.fixed[s]] for s in range(S)])
@@ -481,7 +508,7 @@ class ColumnGeneration:
                     best_cost = self.cost(best)
                     if self.log:
                         print(f"probe {time.perf_counter() - self.t0:6.2f}s -> {best_cost:g}")
-                    if self._retarget_probe(best, best_cost, deadline, rng):
+                    if self.retarget_probe(best, best_cost, deadline, rng):
                         continue
                 if full.done():
                     if self.log:
@@ -495,7 +522,7 @@ class ColumnGeneration:
                 if won:
                     best_cost = self.cost(best)
                     self.add_roster(best)
-                    self._retarget_probe(best, best_cost, deadline, rng)
+                    self.retarget_probe(best, best_cost, deadline, rng)
                     if self.log:
                         print(f"{'+'.join(won)} {time.perf_counter() - self.t0:6.2f}s try {tries} -> {best_cost:g} (days {windows.days:g}, extra {windows.extra:.2f}, k {windows.k:g})")
                 continue
@@ -528,7 +555,7 @@ class ColumnGeneration:
         """How likely each member is to be freed: 1 + what their roster pays in requests."""
         return [1.0 + _roster_cost(best[s], self.cell_cost[s], self.constant[s]) for s in range(self.p.n_staff)]
 
-    def _retarget_probe(self, best: np.ndarray, best_cost: float, deadline: float, rng: random.Random) -> bool:
+    def retarget_probe(self, best: np.ndarray, best_cost: float, deadline: float, rng: random.Random) -> bool:
         """After the incumbent improved: a running probe whose target the new incumbent tightens
         is restarted under the tighter budget, and with no probe one starts if the incumbent is
         now near the bound. A probe that has finished is left for the caller to read (its proof
@@ -956,8 +983,9 @@ def solve_by_column_generation(
             if log:
                 print(f"dive {n_dives} {time.perf_counter() - t0:6.2f}s -> {best_cost:g}")
         if best is not None:  # the probe runs on the other core while the dives go on
-            if cg.full is None:
-                cg.full = cg.start_probe(best, best_cost, deadline, rng)
+            # retargeted as the dives improve: Instance6's dives reach 1952 at 6 s, and a probe left
+            # at the first dive's looser target (1954) was only replaced by the one at 1950 at 38 s
+            cg.retarget_probe(best, best_cost, deadline, rng)
             best = cg.adopt_probe(best)
             best_cost = cg.cost(best)
     if best is None or best_cost > cg.bound() + 1e-6:
