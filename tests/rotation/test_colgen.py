@@ -225,3 +225,24 @@ def test_a_dive_step_that_jumps_is_undone_and_the_dive_goes_on_one_member_at_a_t
     out = cg.dive(time.perf_counter() + 10, divisor=1)
     assert [sorted(f) for f in seen] == [[], [0, 1], [], [0], [], [1], [0, 1]]
     assert out is not None and out.shape == (2, p.n_periods) and cg.fixed == {}
+
+
+def test_a_dive_accepts_a_jump_when_every_free_member_was_tried(tmp_path):
+    # Two members left, each single fixing jumps: after both were tried the jump is accepted
+    # (Instance9 once alternated between 34 and 35 fixed members for the rest of its dive).
+    from matcher.rotation.colgen import ColumnGeneration
+
+    p = to_roster_problem(read_curtois(tiny(tmp_path, random.Random(3), horizon=3)))
+    cg = ColumnGeneration(p, workers=1, seed=0)
+    assert cg.initial_columns(None, time.perf_counter() + 10)
+    seen = []
+
+    def scripted(deadline, **_kw):  # type: ignore[no-untyped-def]
+        seen.append(sorted(cg.fixed))
+        assert len(seen) < 20, seen
+        return 10.0 + 10.0 * len(cg.fixed), [[0.5], [0.4]]  # every fixing raises the LP by 10
+
+    cg.converge = scripted  # type: ignore[method-assign]
+    out = cg.dive(time.perf_counter() + 10, divisor=2)
+    assert seen == [[], [0], [], [1], [0, 1]]
+    assert out is not None and cg.fixed == {}
