@@ -105,9 +105,7 @@ def test_convergence_is_confirmed_by_exact_pricing_and_the_bound_is_a_lagrangian
     from matcher.rotation.colgen import ColumnGeneration
 
     p = to_roster_problem(read_curtois(DATA / "Instance3.txt"))
-    cg = ColumnGeneration(p, workers=1, seed=0)
-    for pr in cg.pricers:  # the CP-SAT pricers (rules the day DP does not model price this way)
-        pr.dp = None
+    cg = ColumnGeneration(p, workers=1, seed=0, day_pricing=False)  # the CP-SAT pricers
     assert cg.initial_columns(None, time.perf_counter() + 30)
     lp_value, _lams = cg.converge(time.perf_counter() + 30)
     assert all(pr.gap == 1.0 for pr in cg.pricers)

@@ -90,9 +90,7 @@ def test_agrees_with_the_cp_sat_pricer_on_published_members(name):
         pricer = cg.pricers[s]
         assert pricer.dp is not None
         dp = pricer.dp
-        pricer.dp, pricer.gap = None, 0.0  # CP-SAT alone, to optimality
-        cp_bound, cp_row, _rows = pricer.price(duals, time_limit_s=10, seed=0)
-        pricer.dp = dp
+        cp_bound, cp_row, _rows = pricer.price_cp_sat(duals, time_limit_s=10, seed=0, gap=0.0)  # to optimality
         cost = cg.reduced_costs(s, duals)
         r = dp.solve(cost)
         cp_value = cost_of(cp_row, cost)

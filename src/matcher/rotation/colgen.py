@@ -91,14 +91,15 @@ def reduced_cost_matrix(cell_cost: dict[tuple[int, int], float], duals: dict[tup
 class _Pricer:
     """One member's pricing model, built once; only the objective changes between calls."""
 
-    def __init__(self, p: RosterProblem, s: int, cell_cost: dict[tuple[int, int], float], constant: float) -> None:
+    def __init__(self, p: RosterProblem, s: int, cell_cost: dict[tuple[int, int], float], constant: float, *,
+                 day_pricing: bool = True) -> None:
         one = staff_slice(p, s)
         self.model = RosterModel(one)
         self.model.add_core_constraints()
         self.cells = [(per, k, v) for (_z, per, k), v in self.model.x.items()]
         # The day DP prices in a few ms what CP-SAT prices in ~20; CP-SAT remains for rule sets the
         # DP does not model and for the rare roster that breaks a rule the DP only checks.
-        self.dp = DayPricer(one) if day_pricing_applies(one) else None
+        self.dp = DayPricer(one) if day_pricing and day_pricing_applies(one) else None
         self.cell_cost = cell_cost  # request cost of working (per, k) for this member
         self.gap = 1.0  # pricing stops within this of the proved minimum
         self.constant = constant  # request cost of working nothing (unmet on-requests)
@@ -113,6 +114,11 @@ class _Pricer:
                 return None
             if r.exact:
                 return r.value, r.rows[-1], r.rows
+        return self.price_cp_sat(duals, time_limit_s, seed, scale)
+
+    def price_cp_sat(self, duals: dict[tuple[int, int], float], time_limit_s: float, seed: int,
+                     scale: float = 1000.0, gap: float | None = None) -> tuple[float, np.ndarray, list[np.ndarray]] | None:
+        """`price` by CP-SAT alone, stopping within `gap` (default: `self.gap`) of the minimum."""
         m = self.model.model
         coeffs = []
         for per, k, v in self.cells:
@@ -127,7 +133,7 @@ class _Pricer:
         solver.parameters.random_seed = seed
         # Within `gap` of the cheapest roster is good enough for a column, and the proved bound
         # (used for the Lagrangian bound) stays valid whatever the gap.
-        solver.parameters.absolute_gap_limit = self.gap * scale
+        solver.parameters.absolute_gap_limit = (self.gap if gap is None else gap) * scale
         seen: list[np.ndarray] = []
         cells, n_periods = self.cells, self.model.p.n_periods
 
@@ -218,7 +224,7 @@ class ColumnGeneration:
     """State of one price-and-branch run: the generated rosters per member and which are fixed."""
 
     def __init__(self, p: RosterProblem, *, workers: int, seed: int, log: bool = False, smoothing: float = 0.5,
-                 dive_step_divisor: int = 3) -> None:
+                 dive_step_divisor: int = 3, day_pricing: bool = True) -> None:
         self.p, self.workers, self.seed, self.log, self.smoothing = p, workers, seed, log, smoothing
         self.dive_step_divisor = dive_step_divisor  # each dive step fixes at least 1/divisor of the free members
         # While diving, stop re-converging once 5 iterations gained less than this (relative); 0 = converge.
@@ -238,7 +244,8 @@ class ColumnGeneration:
             self.cell_cost[s][per, k] = self.cell_cost[s].get((per, k), 0.0) + w
         self.covers = list(p.covers)
         self.cover_of = {(c.period, c.kind): i for i, c in enumerate(self.covers)}
-        self.pricers = [_Pricer(p, s, self.cell_cost[s], self.constant[s]) for s in range(S)]
+        # day_pricing=False prices with CP-SAT only (the path of rule sets the day DP does not model)
+        self.pricers = [_Pricer(p, s, self.cell_cost[s], self.constant[s], day_pricing=day_pricing) for s in range(S)]
         self.columns: list[list[np.ndarray]] = [[] for _ in range(S)]
         self.costs: list[list[float]] = [[] for _ in range(S)]
         self._seen: list[dict[bytes, int]] = [{} for _ in range(S)]
