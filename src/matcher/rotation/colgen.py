@@ -399,8 +399,7 @@ class ColumnGeneration:
                 outs = self._price([(s, at) for s in free], deadline)
                 added, exact = 0, all(o is not None for o in outs)
                 if exact and not self.fixed:  # a Lagrangian bound holds for the unrestricted problem only
-                    value = sum(at[c.period, c.kind] * c.requirement for c in self.covers) + sum(
-                        o[0] + self.constant[s] for s, o in zip(free, outs))
+                    value = self.lagrangian(at, [o[0] for o in outs])  # (every member is free)
                     if value > self.lower_bound:
                         self.lower_bound, self.best_duals = value, dict(at)
                     if value > center_value:
@@ -433,6 +432,12 @@ class ColumnGeneration:
             if self.fixed and self.dive_tail_off and len(history) > 4 and history[-5] - lp_value < self.dive_tail_off * max(1.0, abs(lp_value)):
                 return lp_value, lams  # tailing off while diving: near enough to decide the next fix
         return (lp_value, lams) if lams is not None else None
+
+    def lagrangian(self, duals: dict[tuple[int, int], float], minima: list[float]) -> float:
+        """The Lagrangian value at cover `duals`, given every member's minimum reduced cost there:
+        a lower bound for any duals within the cover weights."""
+        return sum(duals.get((c.period, c.kind), 0.0) * c.requirement for c in self.covers) + sum(
+            m + self.constant[s] for s, m in enumerate(minima))
 
     def bound(self) -> float:
         return self.rounded(self.lower_bound)
@@ -475,7 +480,7 @@ class ColumnGeneration:
                 rejected.clear()  # the last step held
             if len(self.fixed) == S:
                 break
-            if (math.ceil(lp_value - 1e-6) if self.integer_weights else lp_value) >= incumbent - 1e-6:
+            if self.rounded(lp_value) >= incumbent - 1e-6:
                 break
             free = [s for s in range(S) if s not in self.fixed and s not in rejected]
             noise = (lambda: rng.uniform(0.0, 0.3)) if rng is not None else (lambda: 0.0)  # noqa: E731
@@ -549,7 +554,7 @@ class ColumnGeneration:
             step_deadline = min(deadline, time.perf_counter() + 3.0)
             res = self.converge(step_deadline)
             improved = False
-            if res is not None and (math.ceil(res[0] - 1e-6) if self.integer_weights else res[0]) < best_cost - 1e-6:
+            if res is not None and self.rounded(res[0]) < best_cost - 1e-6:
                 out = self.integer_master(min(deadline, time.perf_counter() + 2.0), hint=best)
                 if out is not None and self.cost(out) < best_cost - 1e-9:
                     best, best_cost, improved = out, self.cost(out), True
@@ -644,8 +649,7 @@ class ColumnGeneration:
             reduced = self.reduced_costs(s, self.best_duals)
             floors.append((reduced, pr.dp.solve(reduced, extra=0).value))
         # the Lagrangian value at these duals, from the same minima as the cuts
-        lagrangian = sum(self.best_duals.get((c.period, c.kind), 0.0) * c.requirement for c in self.covers) + sum(
-            f + self.constant[s] for s, (_r, f) in enumerate(floors))
+        lagrangian = self.lagrangian(self.best_duals, [f for _r, f in floors])
         return WindowSearch(self.p, floors, workers=self.workers, seed=self.seed, duals=self.best_duals, lagrangian=lagrangian)
 
     def reduced_costs(self, s: int, duals: dict[tuple[int, int], float]) -> np.ndarray:
@@ -783,18 +787,23 @@ class WindowSearch:
             if over > 1e-9:
                 sub.add(n <= c.requirement + math.floor(delta / over + 1e-9))
 
+    @staticmethod
+    def solver(deadline: float, seed: int) -> cp_model.CpSolver:
+        """The solver of the neighbourhoods and the probe: one worker with the full linear
+        relaxation, constraints not lazy. The LP then carries the Lagrangian cuts' bound and a
+        neighbourhood is often proved optimal (Instance7, a 212-cell guided neighbourhood: optimal
+        in 4 s; two default workers ended at bound 540). Two searches run side by side instead
+        (`search`, or a neighbourhood beside the probe)."""
+        solver = cp_model.CpSolver()
+        prm = solver.parameters
+        prm.max_time_in_seconds = max(0.1, deadline - time.perf_counter())
+        prm.num_workers, prm.linearization_level, prm.add_lp_constraints_lazily = 1, 2, False
+        prm.random_seed = seed
+        return solver
+
     def _solve(self, sub: cp_model.CpModel, deadline: float, seed: int) -> tuple[np.ndarray | None, bool]:
         """(the sub-problem's best roster or None, whether it was proved optimal)."""
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = max(0.1, deadline - time.perf_counter())
-        # One worker with the full linear relaxation, constraints not lazy: the LP then carries the
-        # Lagrangian cuts' bound and the neighbourhood is often proved optimal (Instance7, a
-        # 212-cell guided neighbourhood: optimal in 4 s; two default workers ended at bound 540).
-        # Two neighbourhoods run side by side instead (`search`).
-        solver.parameters.num_workers = 1
-        solver.parameters.linearization_level = 2
-        solver.parameters.add_lp_constraints_lazily = False
-        solver.parameters.random_seed = seed
+        solver = self.solver(deadline, seed)
         code = solver.solve(sub)
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None, code == cp_model.INFEASIBLE
@@ -924,11 +933,7 @@ class FullSearch:
     def __init__(self, ws: WindowSearch, best: np.ndarray, target: float, deadline: float, seed: int) -> None:
         self.ws, self.target = ws, target
         self.sub = ws.sub_model(best, np.ones(best.shape, dtype=bool), target)
-        self.solver = cp_model.CpSolver()
-        prm = self.solver.parameters
-        prm.max_time_in_seconds = max(0.1, deadline - time.perf_counter())
-        prm.num_workers, prm.linearization_level, prm.add_lp_constraints_lazily = 1, 2, False
-        prm.random_seed = seed
+        self.solver = ws.solver(deadline, seed)
         self.found: np.ndarray | None = None
         self.code: int | None = None
         self.thread = threading.Thread(target=self._run, daemon=True)
