@@ -244,3 +244,93 @@ def test_a_dive_accepts_a_jump_when_every_free_member_was_tried(tmp_path):
     out = cg.dive(time.perf_counter() + 10, divisor=2)
     assert seen == [[], [0], [], [1], [0, 1]]
     assert out is not None and cg.fixed == {}
+
+
+def accepted_rosters(path: Path, tmp_path: Path, horizon: int) -> list[tuple["np.ndarray", float]]:
+    """Every two-employee roster the evaluator accepts, as (assignment, penalty)."""
+    import numpy as np
+
+    out = []
+    roster = tmp_path / "all.csv"
+    for pattern in itertools.product([None, "E", "L"], repeat=2 * horizon):
+        roster.write_text("employee,day,shift\n" + "".join(
+            f"{'AB'[i // horizon]},{i % horizon},{s}\n" for i, s in enumerate(pattern) if s))
+        penalty, errors = evaluate(path, roster)
+        if not errors:
+            out.append((np.array([-1 if s is None else "EL".index(s) for s in pattern]).reshape(2, horizon), penalty))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_branch_and_price_from_the_worst_roster_reaches_and_proves_the_brute_force_optimum(tmp_path, seed):
+    from matcher.rotation.colgen import ColumnGeneration
+
+    path = tiny(tmp_path, random.Random(seed), horizon=3)
+    inst = read_curtois(path)
+    p = to_roster_problem(inst)
+    rosters = accepted_rosters(path, tmp_path, 3)
+    worst, worst_cost = max(rosters, key=lambda t: t[1])
+    optimum = min(c for _r, c in rosters)
+    cg = ColumnGeneration(p, workers=1, seed=0)
+    assert cg.cost(worst) == worst_cost  # the model's cost is the evaluator's penalty
+    cg.enumerate_gap = 0.0 if seed % 2 else 0.5  # settled by enumeration, or by branching alone
+    assert cg.initial_columns(worst, time.perf_counter() + 10)
+    assert cg.converge(time.perf_counter() + 20) is not None
+    best, proved = cg.branch_and_price(worst, time.perf_counter() + 60, random.Random(0))
+    assert proved and cg.cost(best) == optimum
+    penalty, errors = evaluate(path, write_roster(inst, best, tmp_path / "bp.csv"))
+    assert errors == [] and penalty == optimum
+    assert cg.restrict == {}  # the search leaves no decision behind
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_settling_a_node_by_enumeration_finds_its_best_roster_or_proves_there_is_none(tmp_path, seed):
+    # At the root: with the optimum as incumbent nothing cheaper exists (True); with the
+    # optimum + 1 the enumeration must contain an optimal roster and the MIP must find it.
+    from matcher.rotation.colgen import ColumnGeneration
+
+    path = tiny(tmp_path, random.Random(seed), horizon=3)
+    p = to_roster_problem(read_curtois(path))
+    optimum = brute_force(path, tmp_path, 3)
+    cg = ColumnGeneration(p, workers=1, seed=0)
+    cg.enumerate_gap, cg.enumerate_limit = 1e9, 10**6
+    assert cg.initial_columns(None, time.perf_counter() + 10)
+    assert cg.converge(time.perf_counter() + 20) is not None
+    bound = cg.node_bound()
+    assert bound is not None and bound[0] == pytest.approx(cg.lower_bound, abs=1e-6) and bound[0] <= optimum + 1e-9
+    deadline = time.perf_counter() + 30
+    assert cg._settle_by_enumeration(bound, optimum, deadline) is True
+    found = cg._settle_by_enumeration(bound, optimum + 1, deadline)
+    assert found is not True and found is not None and cg.cost(found) == optimum
+
+
+@pytest.mark.parametrize("enumerate_gap", [0.0, 0.5])
+def test_branch_and_price_closes_a_root_gap_to_the_cp_sat_proven_optimum(tmp_path, enumerate_gap):
+    # A week, two employees (seed 3): the root bound is 129.5, the optimum 133 (CP-SAT on the
+    # compact model, proved), so the proof needs branching (and, with a gap, enumeration).
+    from matcher.rotation.colgen import ColumnGeneration
+    from matcher.assignment.core import SolveStatus
+
+    path = tiny(tmp_path, random.Random(3), horizon=7)
+    inst = read_curtois(path)
+    p = to_roster_problem(inst)
+    exact = RosterModel(p)
+    exact.add_core_constraints()
+    reference = exact.solve(time_limit_s=30, workers=1, seed=0)
+    assert reference.status == SolveStatus.OPTIMAL and reference.objective == 133
+    start = RosterModel(p)
+    start.add_core_constraints()
+    first = start.solve(time_limit_s=5, workers=1, seed=0, solver_params={"stop_after_first_solution": True})
+    cg = ColumnGeneration(p, workers=1, seed=0)
+    cg.enumerate_gap = enumerate_gap
+    assert cg.initial_columns(first.assignment, time.perf_counter() + 10)
+    assert cg.converge(time.perf_counter() + 20) is not None
+    assert cg.bound() < 133 < cg.cost(first.assignment)
+    # out of time at once: nothing proved, and the open nodes wait for the next call (improve()
+    # gives the search slices)
+    same, proved = cg.branch_and_price(first.assignment, time.perf_counter(), random.Random(0))
+    assert not proved and same is first.assignment and cg._branch_stack == [[]]
+    best, proved = cg.branch_and_price(first.assignment, time.perf_counter() + 60, random.Random(0))
+    assert proved and cg.cost(best) == 133
+    penalty, errors = evaluate(path, write_roster(inst, best, tmp_path / "bp.csv"))
+    assert errors == [] and penalty == 133

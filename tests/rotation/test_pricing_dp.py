@@ -80,6 +80,57 @@ def test_minimum_equals_brute_force_over_evaluator_accepted_rosters(tmp_path, se
             assert evaluate(path, csv, min_work_run_binds_at_ends=binds)[1] == []
 
 
+def random_case(tmp_path: Path, seed: int):  # type: ignore[no-untyped-def]
+    """(path, problem, cost matrix, {roster: cost} over every evaluator-accepted roster, binds)."""
+    rng = random.Random(seed)
+    path = one_member(tmp_path, rng)
+    binds = seed % 3 == 2
+    p = replace(to_roster_problem(read_curtois(path)), min_work_run_binds_at_ends=binds)
+    cost = np.round(np.array([[rng.uniform(-6, 4) for _k in range(2)] for _d in range(HORIZON)]), 2)
+    return path, p, cost, accepted(path, tmp_path, cost, binds), binds
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_enumeration_lists_exactly_the_accepted_rosters_within_the_threshold(tmp_path, seed):
+    # Branch and price settles a node from these lists: a roster missing would be a wrong proof.
+    _path, p, cost, feasible, _binds = random_case(tmp_path, seed)
+    for counters in (0, 64):
+        pricer = DayPricer(staff_slice(p, 0), max_counter_states=counters)
+        for threshold in (-5.0, 0.0, 3.0, 100.0):
+            rows = [tuple(map(int, r)) for r in pricer.enumerate(cost, threshold, 10**6)]
+            assert len(rows) == len(set(rows))
+            assert set(rows) == {r for r, c in feasible.items() if c <= threshold + 1e-9}
+    if len(feasible) > 1:  # more rosters than the limit: None, not a partial list
+        assert DayPricer(staff_slice(p, 0)).enumerate(cost, 100.0, len(feasible) - 1) is None
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_branching_decisions_restrict_the_dp_and_the_cp_sat_pricer_alike(tmp_path, seed):
+    # A decision (period, value, equal): the roster takes (or avoids) that value there (-1 = off).
+    from matcher.rotation.colgen import _Pricer, restricted_costs
+
+    _path, p, cost, feasible, _binds = random_case(tmp_path, seed)
+    rng = random.Random(100 + seed)
+    restrict = [(rng.randrange(HORIZON), rng.choice([-1, 0, 1]), rng.random() < 0.5) for _ in range(rng.randint(1, 3))]
+    keeps = {r: c for r, c in feasible.items() if all((r[d] == v) == eq for d, v, eq in restrict)}
+    optimum = min(keeps.values(), default=float("inf"))
+    matrix, off_forbidden = restricted_costs(cost, restrict)
+    dp = DayPricer(staff_slice(p, 0))
+    r = dp.solve(matrix, off_forbidden=off_forbidden)
+    assert r.value <= optimum + 1e-9
+    if r.exact and optimum < float("inf"):
+        assert r.value == pytest.approx(optimum) and tuple(map(int, r.rows[-1])) in keeps
+    listed = dp.enumerate(matrix, optimum + 2.0, 10**6, off_forbidden=off_forbidden) if optimum < float("inf") else []
+    assert {tuple(map(int, row)) for row in listed} == {k for k, c in keeps.items() if c <= optimum + 2.0 + 1e-9}
+    pricer = _Pricer(p, 0, {}, 0.0)
+    duals = {(d, k): -float(cost[d, k]) for d in range(HORIZON) for k in range(2)}  # reduced cost = cost
+    out = pricer.price_cp_sat(duals, time_limit_s=10, seed=0, scale=100.0, gap=0.0, restrict=restrict)
+    if optimum == float("inf"):
+        assert out is None
+    else:
+        assert out is not None and tuple(map(int, out[1])) in keeps and cost_of(out[1], cost) == pytest.approx(optimum)
+
+
 @pytest.mark.parametrize("name", ["Instance2", "Instance4", "Instance8"])
 def test_agrees_with_the_cp_sat_pricer_on_published_members(name):
     p = to_roster_problem(read_curtois(DATA / f"{name}.txt"))

@@ -105,27 +105,43 @@ class _Pricer:
         self.constant = constant  # request cost of working nothing (unmet on-requests)
 
     def price(self, duals: dict[tuple[int, int], float], time_limit_s: float, seed: int,
-              scale: float = 1000.0) -> tuple[float, np.ndarray, list[np.ndarray]] | None:
+              scale: float = 1000.0, restrict: list[tuple[int, int, bool]] | None = None,
+              ) -> tuple[float, np.ndarray, list[np.ndarray]] | None:
         """(bound on the reduced cost without the convexity dual, the cheapest roster, every roster
-        the search improved through — good columns too), or None."""
+        the search improved through — good columns too), or None. `restrict`: branching decisions
+        (period, value, equal): the roster takes (or avoids) that value (a type, -1 = off) there."""
         if self.dp is not None:
-            r = self.dp.solve(reduced_cost_matrix(self.cell_cost, duals, self.model.p.n_periods, self.model.p.n_types))
+            cost = reduced_cost_matrix(self.cell_cost, duals, self.model.p.n_periods, self.model.p.n_types)
+            off_forbidden = None
+            if restrict:
+                cost, off_forbidden = restricted_costs(cost, restrict)
+            r = self.dp.solve(cost, off_forbidden=off_forbidden)
             if r.value == np.inf:
                 return None
             if r.exact:
                 return r.value, r.rows[-1], r.rows
-        return self.price_cp_sat(duals, time_limit_s, seed, scale)
+        return self.price_cp_sat(duals, time_limit_s, seed, scale, restrict=restrict)
 
     def price_cp_sat(self, duals: dict[tuple[int, int], float], time_limit_s: float, seed: int,
-                     scale: float = 1000.0, gap: float | None = None) -> tuple[float, np.ndarray, list[np.ndarray]] | None:
+                     scale: float = 1000.0, gap: float | None = None,
+                     restrict: list[tuple[int, int, bool]] | None = None) -> tuple[float, np.ndarray, list[np.ndarray]] | None:
         """`price` by CP-SAT alone, stopping within `gap` (default: `self.gap`) of the minimum."""
         m = self.model.model
+        if restrict:  # branching decisions hold in a copy; the member's own model stays as built
+            m = m.clone()
+            for per, value, equal in restrict:
+                here = [m.get_bool_var_from_proto_index(v.index) for pp, k, v in self.cells if pp == per and (value < 0 or k == value)]
+                if value >= 0 and equal or value < 0 and not equal:
+                    m.add_bool_or(here)  # works that type (any type); no variable: infeasible
+                else:
+                    for v in here:
+                        m.add(v == 0)
         coeffs = []
         for per, k, v in self.cells:
             c = self.cell_cost.get((per, k), 0.0) - duals.get((per, k), 0.0)
             ci = int(round(c * scale))
             if ci:
-                coeffs.append(ci * v)
+                coeffs.append(ci * m.get_bool_var_from_proto_index(v.index))
         m.minimize(sum(coeffs) if coeffs else 0)
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = time_limit_s
@@ -151,6 +167,26 @@ class _Pricer:
         # The true minimum is at least the proved bound (scaled back, less the rounding slack).
         bound = solver.best_objective_bound / scale - 0.5 * len(coeffs) / scale
         return bound, seen[-1], seen
+
+
+def restricted_costs(cost: np.ndarray, restrict: list[tuple[int, int, bool]]) -> tuple[np.ndarray, np.ndarray]:
+    """The day DP's inputs under branching decisions (period, value, equal; value -1 = off): the
+    cost matrix with the excluded types at inf, and the periods where a day off is excluded."""
+    cost = cost.copy()
+    off_forbidden = np.zeros(cost.shape[0], dtype=bool)
+    for per, value, equal in restrict:
+        if value >= 0 and equal:
+            keep = cost[per, value]
+            cost[per] = np.inf
+            cost[per, value] = keep
+            off_forbidden[per] = True
+        elif value >= 0:
+            cost[per, value] = np.inf
+        elif equal:
+            cost[per] = np.inf
+        else:
+            off_forbidden[per] = True
+    return cost, off_forbidden
 
 
 def _roster_cost(row: np.ndarray, cell_cost: dict[tuple[int, int], float], constant: float) -> float:
@@ -233,6 +269,17 @@ class ColumnGeneration:
         # on one member at a time; math.inf = never.
         self.dive_backtrack = 5e-3
         self.dive_retries = 3  # members tried one after another before a jump is accepted
+        # branch_and_price: a node's LP stops once 5 iterations gained less than this (relative; its
+        # bound is the Lagrangian value, valid whatever the LP)
+        self.branch_tail_off = 1e-4
+        # branch_and_price: a node within this of the incumbent (Lagrangian) is settled by enumerating
+        # its rosters, if they are at most `enumerate_limit`, by a MIP within `enumerate_time_s`
+        self.enumerate_gap = 0.5
+        self.enumerate_limit = 4000
+        self.enumerate_time_s = 2.0
+        self.branch_gap = 3.0  # improve(): branch and price runs when the incumbent is at most this above the bound
+        self.branch_slice_s = 5.0  # ... in slices of this long, alternating with the neighbourhoods
+        self.enumerate_solver = "HIGHS"  # any pywraplp MIP solver ("SCIP" settled fewer Instance7 nodes)
         S = p.n_staff
         # Request costs per member and cell; the constant is what the member pays working nothing.
         self.cell_cost: list[dict[tuple[int, int], float]] = [{} for _ in range(S)]
@@ -256,6 +303,11 @@ class ColumnGeneration:
         self.full: FullSearch | None = None  # the probe, once started
         self._windows: WindowSearch | None = None
         self.fixed: dict[int, int] = {}  # member -> column index (diving)
+        self._branch_stack: list[list[tuple[int, int, int, bool]]] | None = None  # branch_and_price's open nodes
+        self._branch_complete = True  # no node was left on a heuristic ground (the tree can prove)
+        # member -> branching decisions (period, value, equal): cell branching (`branch_and_price`)
+        self.restrict: dict[int, list[tuple[int, int, bool]]] = {}
+        self._arrays: list[np.ndarray | None] = [None] * S  # each member's columns stacked, built on demand
         self.lower_bound = -math.inf
         self.best_duals: dict[tuple[int, int], float] | None = None  # the duals that gave `lower_bound`
         self.iterations = 0
@@ -269,6 +321,7 @@ class ColumnGeneration:
             self._seen[s][key] = len(self.columns[s])
             self.columns[s].append(row.copy())
             self.costs[s].append(_roster_cost(row, self.cell_cost[s], self.constant[s]))
+            self._arrays[s] = None
             if self._master is not None:
                 self._master.add(s, len(self.columns[s]) - 1)
         return self._seen[s][key]
@@ -300,7 +353,8 @@ class ColumnGeneration:
     def _price(self, jobs: list[tuple[int, dict]], deadline: float) -> list:
         def run(job):  # noqa: ANN001, ANN202
             s, duals = job
-            return self.pricers[s].price(duals, time_limit_s=max(0.05, min(2.0, deadline - time.perf_counter())), seed=self.seed)
+            return self.pricers[s].price(duals, time_limit_s=max(0.05, min(2.0, deadline - time.perf_counter())), seed=self.seed,
+                                         restrict=self.restrict.get(s))
         if self.workers > 1 and len(jobs) > 1:
             with ThreadPoolExecutor(self.workers) as pool:  # CP-SAT releases the GIL while solving
                 return list(pool.map(run, jobs))
@@ -319,13 +373,25 @@ class ColumnGeneration:
         return True
 
     def allowed_columns(self, s: int) -> np.ndarray:
-        """Which of member `s`'s columns the master may use: the fixed one, or all."""
+        """Which of member `s`'s columns the master may use: the fixed one, or all that keep the
+        member's branching decisions."""
         n = len(self.columns[s])
-        if s not in self.fixed:
-            return np.ones(n, dtype=bool)
-        out = np.zeros(n, dtype=bool)
-        out[self.fixed[s]] = True
+        if s in self.fixed:
+            out = np.zeros(n, dtype=bool)
+            out[self.fixed[s]] = True
+            return out
+        out = np.ones(n, dtype=bool)
+        if self.restrict.get(s):
+            arr = self.column_array(s)
+            for per, value, equal in self.restrict[s]:
+                out &= (arr[:, per] == value) if equal else (arr[:, per] != value)
         return out
+
+    def column_array(self, s: int) -> np.ndarray:
+        """(columns, periods): member `s`'s rosters stacked."""
+        if self._arrays[s] is None:
+            self._arrays[s] = np.stack(self.columns[s])
+        return self._arrays[s]
 
     def cell_values(self, lams: list[list[float]]) -> np.ndarray:
         """(members, periods, values): the LP's weight on each member taking each value (a type,
@@ -398,7 +464,7 @@ class ColumnGeneration:
                 at = duals if not a else {key: a * center[key] + (1 - a) * d for key, d in duals.items()}  # type: ignore[index]
                 outs = self._price([(s, at) for s in free], deadline)
                 added, exact = 0, all(o is not None for o in outs)
-                if exact and not self.fixed:  # a Lagrangian bound holds for the unrestricted problem only
+                if exact and not self.fixed and not self.restrict:  # a Lagrangian bound holds for the unrestricted problem only
                     value = self.lagrangian(at, [o[0] for o in outs])  # (every member is free)
                     if value > self.lower_bound:
                         self.lower_bound, self.best_duals = value, dict(at)
@@ -420,16 +486,17 @@ class ColumnGeneration:
                 print(f"cg {time.perf_counter() - self.t0:6.2f}s it {self.iterations} fixed {len(self.fixed)} lp {lp_value:.2f}"
                       f" lb {self.lower_bound:.2f} +{added} (LP {t_lp:.2f}s)")
             if added == 0 and exact:
-                if not self.fixed and not exact_round and any(gaps):
+                if not self.fixed and not self.restrict and not exact_round and any(gaps):
                     exact_round = True  # confirm with exact pricing; its Lagrangian value is the bound
                     continue
                 return lp_value, lams
             exact_round = False
-            if (not self.fixed and time.perf_counter() > close_enough_after
+            if (not self.fixed and not self.restrict and time.perf_counter() > close_enough_after
                     and lp_value - self.lower_bound <= tolerance * max(1.0, abs(lp_value))):
                 return lp_value, lams
             history.append(lp_value)
-            if self.fixed and self.dive_tail_off and len(history) > 4 and history[-5] - lp_value < self.dive_tail_off * max(1.0, abs(lp_value)):
+            tail_off = self.dive_tail_off if self.fixed else self.branch_tail_off if self.restrict else 0.0
+            if tail_off and len(history) > 4 and history[-5] - lp_value < tail_off * max(1.0, abs(lp_value)):
                 return lp_value, lams  # tailing off while diving: near enough to decide the next fix
         return (lp_value, lams) if lams is not None else None
 
@@ -497,6 +564,203 @@ class ColumnGeneration:
         self.fixed.clear()
         return out
 
+    def branch_and_price(self, best: np.ndarray, deadline: float, rng: random.Random) -> tuple[np.ndarray, bool]:
+        """Depth-first branch and price on cells, from the roster `best`, until the deadline or the
+        tree is exhausted. (The best roster, True if exhausted: nothing beats it.)
+
+        At each node the LP is converged under the node's decisions and the node's Lagrangian
+        bound computed; a node that cannot beat the incumbent is closed, one near it is settled by
+        enumeration (`_settle_by_enumeration`), an integral LP is a roster, and otherwise the most
+        fractional cell (member, period, value) is branched on: "takes that value" first, "avoids
+        it" after. The probe, if running, is read at every node.
+
+        Why: Instance7's LP is 1054.08 and every dive and neighbourhood ends at 1057 or above;
+        rosters at 1056 differ from them in many cells (fixing 20% of the cells where a 1057
+        roster and the LP agree raises the LP to 1057), so local search does not reach them,
+        while this search finds one at depth 8. Branching on the most fractional cell moves the
+        bound in both children (branching where the LP is nearly integral left it flat for
+        hundreds of levels), and exhausting the tree proves Instance5's 1143 optimal."""
+        S = self.p.n_staff
+        incumbent = self.cost(best)
+        if self._branch_stack is None:
+            self._branch_stack, self._branch_complete = [[]], True
+        stack = self._branch_stack  # resumed where the last call stopped (a better incumbent only prunes more)
+        nodes, complete = 0, True
+        workers = self.workers
+        if self.full is not None:  # the probe has the other core
+            self.workers = 1
+        try:
+            while stack:
+                if time.perf_counter() >= deadline:
+                    break
+                if self.full is not None:
+                    best = self.adopt_probe(best)
+                    incumbent = self.cost(best)
+                    if incumbent <= self.bound() + 1e-6:
+                        return best, True
+                node = stack.pop()
+                nodes += 1
+                self.restrict = {}
+                for s, per, value, equal in node:
+                    self.restrict.setdefault(s, []).append((per, value, equal))
+                if not self._columns_for_restrictions(deadline):
+                    continue  # a member has no roster keeping the node's decisions
+                res = self.converge(deadline)
+                if time.perf_counter() >= deadline:
+                    stack.append(node)  # unfinished: the next call takes it up again
+                    break
+                if res is None:
+                    continue
+                lp_value, lams = res
+                bound = self.node_bound()
+                if bound is None:  # (no day DP: the LP value, not a proof)
+                    complete = False
+                    bound = (lp_value, None, [], [])
+                if self.log:
+                    print(f"node {nodes} {time.perf_counter() - self.t0:6.2f}s depth {len(node)} lp {lp_value:.3f} bound {bound[0]:.3f}")
+                if self.rounded(bound[0]) >= incumbent - 1e-6:
+                    continue
+                if all(max(lams[s]) >= 1 - 1e-6 for s in range(S)):
+                    roster = np.stack([self.columns[s][int(np.argmax(lams[s]))] for s in range(S)])
+                    if self.cost(roster) < incumbent - 1e-9:
+                        best, incumbent = self._branch_improved(roster, nodes, node, deadline, rng)
+                    if self.rounded(bound[0]) < incumbent - 1e-6:
+                        complete = False  # the LP tailed off above the node's bound: left unproved
+                    continue
+                settled = self._settle_by_enumeration(bound, incumbent, deadline)
+                if settled is not None:
+                    if settled is not True:
+                        best, incumbent = self._branch_improved(settled, nodes, node, deadline, rng)
+                    continue
+                x = self.cell_values(lams)
+                x = np.where((x > 1e-6) & (x < 1 - 1e-6), np.abs(x - 0.5), np.inf)
+                s, per, v = map(int, np.unravel_index(int(np.argmin(x)), x.shape))
+                value = -1 if v == self.p.n_types else v
+                stack.append(node + [(s, per, value, False)])
+                stack.append(node + [(s, per, value, True)])
+        finally:
+            self.restrict = {}
+            self.workers = workers
+        self._branch_complete &= complete
+        if self.log:
+            print(f"b&p {time.perf_counter() - self.t0:6.2f}s {nodes} nodes, {len(stack)} open")
+        return best, self._branch_complete and not stack
+
+    def _branch_improved(self, roster: np.ndarray, nodes: int, node: list, deadline: float,
+                         rng: random.Random) -> tuple[np.ndarray, float]:
+        self.add_roster(roster)
+        cost = self.cost(roster)
+        if self.log:
+            print(f"b&p {time.perf_counter() - self.t0:6.2f}s node {nodes} depth {len(node)} -> {cost:g}")
+        self.retarget_probe(roster, cost, deadline, rng)
+        return roster, cost
+
+    def node_bound(self) -> tuple[float, dict, list, list] | None:
+        """The Lagrangian bound of the current node (its decisions in `restrict`) at the LP's
+        duals: every member priced exactly by the day DP under the decisions. (bound, duals, the
+        DP inputs and minimum per member), or None without the day DP or an LP (or with hard
+        cover floors, which the Lagrangian value here leaves out)."""
+        if any(pr.dp is None for pr in self.pricers) or any(c.hard_min for c in self.covers):
+            return None
+        res = self.solve_lp()
+        if res is None:
+            return None
+        duals = res[1]
+        inputs, minima = [], []
+        for s, pr in enumerate(self.pricers):
+            cost, off_forbidden = restricted_costs(self.reduced_costs(s, duals), self.restrict.get(s, []))
+            inputs.append((cost, off_forbidden))
+            minima.append(pr.dp.solve(cost, extra=0, off_forbidden=off_forbidden).value)
+        return self.lagrangian(duals, minima), duals, inputs, minima
+
+    def _settle_by_enumeration(self, bound: tuple[float, dict, list, list], incumbent: float,
+                               deadline: float) -> np.ndarray | bool | None:
+        """Settle a node exactly when its Lagrangian bound L is near the incumbent: with integer
+        weights a better roster costs at most T = incumbent - 1 and uses, for every member, a
+        roster within T - L of their minimum. When that gap is at most `enumerate_gap` and those
+        rosters number at most `enumerate_limit`, choosing among them (a MIP, cost at most T)
+        finds the node's best roster or proves there is none. A roster, True (nothing better
+        here), or None (not settled: branch)."""
+        value, _duals, inputs, minima = bound
+        if not self.integer_weights or not inputs:
+            return None
+        target = math.floor(incumbent + 1e-6) - 1
+        gap = target - value
+        if gap > self.enumerate_gap:
+            return None
+        pool: list[list[np.ndarray]] = []
+        left = self.enumerate_limit
+        for s, pr in enumerate(self.pricers):
+            rows = pr.dp.enumerate(inputs[s][0], minima[s] + gap + 1e-6, left, off_forbidden=inputs[s][1])
+            if rows is None:
+                return None
+            if not rows:
+                return True
+            left -= len(rows)
+            pool.append(rows)
+        code, out = self.select_rosters(pool, min(deadline, time.perf_counter() + self.enumerate_time_s), budget=target)
+        if self.log:
+            print(f"enum {time.perf_counter() - self.t0:6.2f}s gap {gap:.3f} cols {self.enumerate_limit - left} {code}")
+        if out is not None:
+            return out
+        return True if code == "INFEASIBLE" else None
+
+    def select_rosters(self, pool: list[list[np.ndarray]], deadline: float, budget: float) -> tuple[str, np.ndarray | None]:
+        """The cheapest choice of one roster per member from `pool`, covers priced, costing at most
+        `budget`: (status name, roster or None). A MIP (`enumerate_solver`): its LP bound is the
+        column-generation bound, which CP-SAT on one or two workers does not use well (Instance7:
+        HiGHS proves in 1-2 s nodes of ~3000 rosters that CP-SAT leaves open after 5 s)."""
+        S = self.p.n_staff
+        lp = pywraplp.Solver.CreateSolver(self.enumerate_solver)
+        pick = [[lp.BoolVar("") for _ in pool[s]] for s in range(S)]
+        obj = lp.Objective()
+        limit = lp.Constraint(-lp.infinity(), budget + 1e-6)
+        for s in range(S):
+            one = lp.Constraint(1, 1)
+            for v in pick[s]:
+                one.SetCoefficient(v, 1)
+        rows = []
+        for c in self.covers:
+            under, over = lp.NumVar(0, lp.infinity(), ""), lp.NumVar(0, lp.infinity(), "")
+            for v, w in ((under, c.weight_under if c.requirement else 0.0), (over, c.weight_over)):
+                obj.SetCoefficient(v, w)
+                limit.SetCoefficient(v, w)
+            ct = lp.Constraint(c.requirement, c.requirement)
+            ct.SetCoefficient(under, 1)
+            ct.SetCoefficient(over, -1)
+            rows.append(ct)
+        for s in range(S):
+            for j, row in enumerate(pool[s]):
+                cost = _roster_cost(row, self.cell_cost[s], self.constant[s])
+                obj.SetCoefficient(pick[s][j], cost)
+                limit.SetCoefficient(pick[s][j], cost)
+                for per, k in enumerate(row):
+                    i = self.cover_of.get((per, int(k))) if k >= 0 else None
+                    if i is not None:
+                        rows[i].SetCoefficient(pick[s][j], 1)
+        obj.SetMinimization()
+        lp.SetTimeLimit(int(1000 * max(0.1, deadline - time.perf_counter())))
+        lp.SetNumThreads(self.workers)
+        code = lp.Solve()
+        names = {pywraplp.Solver.OPTIMAL: "OPTIMAL", pywraplp.Solver.FEASIBLE: "FEASIBLE", pywraplp.Solver.INFEASIBLE: "INFEASIBLE"}
+        if code not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+            return names.get(code, "UNKNOWN"), None
+        out = np.full((S, self.p.n_periods), -1, dtype=np.int64)
+        for s in range(S):
+            j = max(range(len(pool[s])), key=lambda jj: pick[s][jj].solution_value())
+            out[s] = pool[s][j]
+        return names[code], out
+
+    def _columns_for_restrictions(self, deadline: float) -> bool:
+        """Every restricted member gets a column keeping their decisions (False: one has none)."""
+        for s in self.restrict:
+            if not self.allowed_columns(s).any():
+                out = self._price([(s, self.best_duals or {})], deadline)[0]
+                if out is None:
+                    return False
+                self.add(s, out[1])
+        return True
+
     def improve(self, incumbent: np.ndarray, deadline: float, rng: random.Random) -> np.ndarray:
         """Large-neighbourhood search until the deadline or the lower bound, keeping strict
         improvements: rounds of compact-model neighbourhoods (`WindowSearch.search`) and, one round
@@ -528,6 +792,15 @@ class ColumnGeneration:
                         print(f"probe {time.perf_counter() - self.t0:6.2f}s {full.solver.status_name(full.code)}: bound {self.bound():g}")
                     self.full = self.start_probe(best, best_cost, deadline, rng) if best_cost > self.bound() + 1e-6 else None
                     continue
+            if self.integer_weights and best_cost <= self.bound() + self.branch_gap and tries % 2:
+                # near the bound, every other round is a slice of branch and price (resumed each time)
+                best, proved = self.branch_and_price(best, min(deadline, time.perf_counter() + self.branch_slice_s), rng)
+                if proved:
+                    self.lower_bound = max(self.lower_bound, self.cost(best))
+                if self.cost(best) < best_cost - 1e-9:
+                    best_cost = self.cost(best)
+                    self.retarget_probe(best, best_cost, deadline, rng)
+                continue
             if windows is not None and tries % self.member_round_every != 0:  # compact neighbourhoods
                 focus = sorted({c.period for c in self.covers if self._cover_penalty(best, c) > 0})
                 best, won = windows.search(best, deadline, rng, self.cost, self.root_values, focus, self._member_weights(best),

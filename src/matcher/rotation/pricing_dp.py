@@ -143,12 +143,13 @@ class DayPricer:
             m = np.minimum(m, work[:, :c - 1, 1].min(axis=(0, 1)))
         return m
 
-    def solve(self, cost: np.ndarray, extra: int = 2) -> DayPricingResult:
-        """`cost[d, k]`: what working type k on day d adds (request costs less cover duals)."""
-        offs, works = self._forward(cost)
+    def solve(self, cost: np.ndarray, extra: int = 2, off_forbidden: np.ndarray | None = None) -> DayPricingResult:
+        """`cost[d, k]`: what working type k on day d adds (request costs less cover duals; inf: not
+        allowed). `off_forbidden[d]`: the member must work on day d (a branching decision)."""
+        offs, works = self._forward(cost, off_forbidden)
         return self._paths(offs, works, extra, cost)
 
-    def _forward(self, cost: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    def _forward(self, cost: np.ndarray, off_forbidden: np.ndarray | None = None) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """The cheapest cost of reaching every state, day by day."""
         H, K, R, F, O, W, N = self.H, self.K, self.R, self.F, self.O, self.W, self.d_max + 1
         cshape = tuple(c + 1 for c in self.caps)
@@ -156,7 +157,8 @@ class DayPricer:
         off = np.full((O, *cshape, N, W), INF)
         work = np.full((K, R, F, *cshape, N, W), INF)
         zero_c = (0,) * self.m
-        off[(O - 1, *zero_c, 0, 0)] = 0.0  # an off-run touching the start is free of the minimum
+        if off_forbidden is None or not off_forbidden[0]:
+            off[(O - 1, *zero_c, 0, 0)] = 0.0  # an off-run touching the start is free of the minimum
         w0 = 1 if self.track_weekends and self._from_off_weekend(0) else 0
         if N > 1 and w0 < W:
             for k in range(K):
@@ -199,6 +201,8 @@ class DayPricer:
                     top = np.full(pm.shape[1:], INF)
                     top[(Ellipsis, *dst)] = pm[R - 1][(Ellipsis, *src)] + c
                     np.minimum(new_work[k, R - 1], top, out=new_work[k, R - 1])
+            if off_forbidden is not None and off_forbidden[d]:
+                new_off.fill(INF)
             off, work = new_off, new_work
             offs.append(off)
             works.append(work)
@@ -317,3 +321,57 @@ class DayPricer:
             if total < self.min_minutes:
                 return False
         return True
+
+    def enumerate(self, cost: np.ndarray, threshold: float, limit: int,
+                  off_forbidden: np.ndarray | None = None) -> list[np.ndarray] | None:
+        """Every roster keeping every rule whose cost is at most `threshold`, or None if there are more
+        than `limit` (counted before the rules the DP relaxes are checked).
+
+        Why: with a Lagrangian bound L and a target T, a roster costing at most T uses, for every
+        member, a roster within T - L of that member's pricing minimum; when the gap is small these
+        are few, and choosing among them is an exact search. A walk back from the final states,
+        pruned by the forward values (the cheapest way to reach each state), visits only prefixes
+        that can still end within the threshold. `cost` and `off_forbidden` as in `solve`."""
+        offs, works = self._forward(cost, off_forbidden)
+        off, work, valid = offs[-1], works[-1], self._valid_end
+        shift = 0 if not self.binds_at_ends else self.min_cons - 1
+        end_work = work if not self.binds_at_ends else work[:, shift:]
+        eps = 1e-9 * max(1.0, abs(threshold))
+        stack: list[tuple[int, tuple, float, tuple]] = []  # (day, state, cost of later days, later types)
+        for i in np.argwhere(np.where(valid, off, INF) <= threshold + eps):
+            stack.append((self.H - 1, ("off", *map(int, i)), 0.0, ()))
+        for i in np.argwhere(np.where(valid, end_work, INF) <= threshold + eps):
+            t = list(map(int, i))
+            t[1] += shift
+            stack.append((self.H - 1, ("work", *t), 0.0, ()))
+        out: list[np.ndarray] = []
+        found = 0
+        while stack:
+            d, state, later, tail = stack.pop()
+            k = state[1] if state[0] == "work" else -1
+            here = float(cost[d, k]) if k >= 0 else 0.0
+            tail = (k, *tail)
+            if d == 0:
+                found += 1
+                if found > limit:
+                    return None
+                row = np.array(tail, dtype=np.int64)
+                if self._keeps_unmodelled_rules(row):
+                    out.append(row)
+                continue
+            for value, prev in self._all_predecessors(d, state, offs, works):
+                if value + here + later <= threshold + eps:
+                    stack.append((d - 1, prev, later + here, tail))
+        return out
+
+    def _all_predecessors(self, d: int, state: tuple, offs: list[np.ndarray], works: list[np.ndarray]) -> list[tuple[float, tuple]]:
+        """`_predecessors`, with every run that may end yesterday before a first day off (not only
+        the cheapest)."""
+        if state[0] == "work" or state[1] != 0:
+            return self._predecessors(d, state, offs, works)
+        rest = tuple(state[2:])
+        ends = np.where(self._may_end, works[d - 1][(Ellipsis, *rest)], INF)
+        cands = [(float(ends[tuple(j)]), ("work", *map(int, j), *rest)) for j in np.argwhere(ends < INF)]
+        if self.O == 1 and offs[d - 1][(0, *rest)] < INF:
+            cands.append((float(offs[d - 1][(0, *rest)]), ("off", 0, *rest)))
+        return cands
