@@ -278,7 +278,8 @@ class ColumnGeneration:
         self.enumerate_limit = 4000
         self.enumerate_time_s = 2.0
         self.branch_gap = 3.0  # improve(): branch and price runs when the incumbent is at most this above the bound
-        self.branch_slice_s = 5.0  # ... in slices of this long, alternating with the neighbourhoods
+        self.branch_slice_s = 5.0  # ... in slices of this long, alternating with the neighbourhoods,
+        self.branch_after = 3  # ... once this many rounds in a row improved nothing
         self.enumerate_solver = "HIGHS"  # any pywraplp MIP solver ("SCIP" settled fewer Instance7 nodes)
         S = p.n_staff
         # Request costs per member and cell; the constant is what the member pays working nothing.
@@ -776,8 +777,11 @@ class ColumnGeneration:
         target = (lambda c: c - 1 if self.integer_weights else c - 1e-6)  # noqa: E731 - strictly better
         if self.full is None:
             self.full = self.start_probe(best, best_cost, deadline, rng)
+        last_cost, gained_at = best_cost, 0  # the round of the last improvement
         while time.perf_counter() < deadline - 0.1 and best_cost > self.bound() + 1e-6:
             tries += 1
+            if best_cost < last_cost:
+                last_cost, gained_at = best_cost, tries
             full = self.full
             if full is not None:
                 best = self.adopt_probe(best)
@@ -792,8 +796,10 @@ class ColumnGeneration:
                         print(f"probe {time.perf_counter() - self.t0:6.2f}s {full.solver.status_name(full.code)}: bound {self.bound():g}")
                     self.full = self.start_probe(best, best_cost, deadline, rng) if best_cost > self.bound() + 1e-6 else None
                     continue
-            if self.integer_weights and best_cost <= self.bound() + self.branch_gap and tries % 2:
-                # near the bound, every other round is a slice of branch and price (resumed each time)
+            if (self.integer_weights and best_cost <= self.bound() + self.branch_gap and tries % 2
+                    and tries - gained_at > self.branch_after):
+                # near the bound and once the neighbourhoods stall, every other round is a slice of
+                # branch and price (resumed each time)
                 best, proved = self.branch_and_price(best, min(deadline, time.perf_counter() + self.branch_slice_s), rng)
                 if proved:
                     self.lower_bound = max(self.lower_bound, self.cost(best))
