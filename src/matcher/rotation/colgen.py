@@ -768,7 +768,8 @@ class ColumnGeneration:
         in `member_round_every`, price and branch (a few members, the costliest rosters likelier,
         freed, their LP re-converged and their integer master solved). Near the bound the probe
         (`FullSearch`) runs on the other core; price-and-branch rounds then wait, as they would
-        starve it."""
+        starve it. Within `branch_gap` of the bound, once `branch_after` rounds in a row gained
+        nothing, every other round is a slice of `branch_and_price` instead."""
         S = self.p.n_staff
         best, best_cost = incumbent, self.cost(incumbent)
         k = min(S, 4)
