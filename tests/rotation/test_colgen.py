@@ -10,6 +10,7 @@ import random
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from ortools.sat.python import cp_model
 
@@ -47,16 +48,20 @@ def tiny(tmp_path: Path, rng: random.Random, horizon: int = 5) -> Path:
 
 
 def brute_force(path: Path, tmp_path: Path, horizon: int) -> float:
-    best = float("inf")
+    return min((penalty for _roster, penalty in accepted_rosters(path, tmp_path, horizon)), default=float("inf"))
+
+
+def accepted_rosters(path: Path, tmp_path: Path, horizon: int) -> list[tuple[np.ndarray, float]]:
+    """Every two-employee roster the evaluator accepts, as (assignment, penalty)."""
+    out = []
     roster = tmp_path / "bf.csv"
-    options = [None, "E", "L"]
-    for pattern in itertools.product(options, repeat=2 * horizon):
+    for pattern in itertools.product([None, "E", "L"], repeat=2 * horizon):
         roster.write_text("employee,day,shift\n" + "".join(
             f"{'AB'[i // horizon]},{i % horizon},{s}\n" for i, s in enumerate(pattern) if s))
         penalty, errors = evaluate(path, roster)
         if not errors:
-            best = min(best, penalty)
-    return best
+            out.append((np.array([-1 if s is None else "EL".index(s) for s in pattern]).reshape(2, horizon), penalty))
+    return out
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -244,21 +249,6 @@ def test_a_dive_accepts_a_jump_when_every_free_member_was_tried(tmp_path):
     out = cg.dive(time.perf_counter() + 10, divisor=2)
     assert seen == [[], [0], [], [1], [0, 1]]
     assert out is not None and cg.fixed == {}
-
-
-def accepted_rosters(path: Path, tmp_path: Path, horizon: int) -> list[tuple["np.ndarray", float]]:
-    """Every two-employee roster the evaluator accepts, as (assignment, penalty)."""
-    import numpy as np
-
-    out = []
-    roster = tmp_path / "all.csv"
-    for pattern in itertools.product([None, "E", "L"], repeat=2 * horizon):
-        roster.write_text("employee,day,shift\n" + "".join(
-            f"{'AB'[i // horizon]},{i % horizon},{s}\n" for i, s in enumerate(pattern) if s))
-        penalty, errors = evaluate(path, roster)
-        if not errors:
-            out.append((np.array([-1 if s is None else "EL".index(s) for s in pattern]).reshape(2, horizon), penalty))
-    return out
 
 
 @pytest.mark.parametrize("seed", range(6))

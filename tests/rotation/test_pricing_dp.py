@@ -57,14 +57,19 @@ def cost_of(row: np.ndarray, cost: np.ndarray) -> float:
     return float(sum(cost[d, k] for d, k in enumerate(row) if k >= 0))
 
 
-@pytest.mark.parametrize("seed", range(10))
-def test_minimum_equals_brute_force_over_evaluator_accepted_rosters(tmp_path, seed):
+def random_case(tmp_path: Path, seed: int):  # type: ignore[no-untyped-def]
+    """(path, problem, cost matrix, {roster: cost} over every evaluator-accepted roster, binds)."""
     rng = random.Random(seed)
     path = one_member(tmp_path, rng)
     binds = seed % 3 == 2
     p = replace(to_roster_problem(read_curtois(path)), min_work_run_binds_at_ends=binds)
     cost = np.round(np.array([[rng.uniform(-6, 4) for _k in range(2)] for _d in range(HORIZON)]), 2)
-    feasible = accepted(path, tmp_path, cost, binds)
+    return path, p, cost, accepted(path, tmp_path, cost, binds), binds
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_minimum_equals_brute_force_over_evaluator_accepted_rosters(tmp_path, seed):
+    path, p, cost, feasible, binds = random_case(tmp_path, seed)
     optimum = min(feasible.values(), default=float("inf"))
     for counters in (0, 64):  # no counter axis (rules checked afterwards) and every counter modelled
         r = DayPricer(staff_slice(p, 0), max_counter_states=counters).solve(cost)
@@ -78,16 +83,6 @@ def test_minimum_equals_brute_force_over_evaluator_accepted_rosters(tmp_path, se
             csv = tmp_path / "row.csv"
             csv.write_text("employee,day,shift\n" + "".join(f"A,{d},{'EL'[k]}\n" for d, k in enumerate(row) if k >= 0))
             assert evaluate(path, csv, min_work_run_binds_at_ends=binds)[1] == []
-
-
-def random_case(tmp_path: Path, seed: int):  # type: ignore[no-untyped-def]
-    """(path, problem, cost matrix, {roster: cost} over every evaluator-accepted roster, binds)."""
-    rng = random.Random(seed)
-    path = one_member(tmp_path, rng)
-    binds = seed % 3 == 2
-    p = replace(to_roster_problem(read_curtois(path)), min_work_run_binds_at_ends=binds)
-    cost = np.round(np.array([[rng.uniform(-6, 4) for _k in range(2)] for _d in range(HORIZON)]), 2)
-    return path, p, cost, accepted(path, tmp_path, cost, binds), binds
 
 
 @pytest.mark.parametrize("seed", range(10))

@@ -193,6 +193,42 @@ def _roster_cost(row: np.ndarray, cell_cost: dict[tuple[int, int], float], const
     return constant + sum(cell_cost.get((per, int(k)), 0.0) for per, k in enumerate(row) if k >= 0)
 
 
+def _master_rows(lp: pywraplp.Solver, obj, covers: list[Cover], budget=None) -> list[tuple]:  # noqa: ANN001
+    """The cover rows of a master over rosters: count + under - over = requirement, the slacks
+    priced by the cover weights (and counted in `budget`, a constraint, if given); a hard floor is a
+    row of its own whose shortfall is priced high, so an LP stays feasible. [(row, floor or None)]."""
+    rows = []
+    for c in covers:
+        under, over = lp.NumVar(0, lp.infinity(), ""), lp.NumVar(0, lp.infinity(), "")
+        priced = [(under, c.weight_under if c.requirement else 0.0), (over, c.weight_over)]
+        ct = lp.Constraint(c.requirement, c.requirement)
+        ct.SetCoefficient(under, 1)
+        ct.SetCoefficient(over, -1)
+        floor = None
+        if c.hard_min:
+            short = lp.NumVar(0, lp.infinity(), "")
+            priced.append((short, 1e6))
+            floor = lp.Constraint(c.hard_min, lp.infinity())
+            floor.SetCoefficient(short, 1)
+        for v, w in priced:
+            obj.SetCoefficient(v, w)
+            if budget is not None:
+                budget.SetCoefficient(v, w)
+        rows.append((ct, floor))
+    return rows
+
+
+def _master_column(v, row: np.ndarray, cover_of: dict[tuple[int, int], int], rows: list[tuple]) -> None:  # noqa: ANN001
+    """Roster `row`'s variable counts in the cover rows (and floors) of the cells it works."""
+    for per, k in enumerate(row):
+        i = cover_of.get((per, int(k))) if k >= 0 else None
+        if i is not None:
+            ct, floor = rows[i]
+            ct.SetCoefficient(v, 1)
+            if floor is not None:
+                floor.SetCoefficient(v, 1)
+
+
 class _MasterLP:
     """The master LP (GLOP), kept between iterations: new columns are added to it and a dive's
     fixings only set column upper bounds, so an iteration no longer rebuilds thousands of columns
@@ -204,22 +240,7 @@ class _MasterLP:
         S = cg.p.n_staff
         self.conv = [lp.Constraint(1, 1) for _ in range(S)]
         self.obj = lp.Objective()
-        self.rows = []
-        for c in cg.covers:
-            under = lp.NumVar(0, lp.infinity(), "")
-            over = lp.NumVar(0, lp.infinity(), "")
-            self.obj.SetCoefficient(under, c.weight_under if c.requirement else 0.0)
-            self.obj.SetCoefficient(over, c.weight_over)
-            ct = lp.Constraint(c.requirement, c.requirement)
-            ct.SetCoefficient(under, 1)
-            ct.SetCoefficient(over, -1)
-            floor = None
-            if c.hard_min:  # an unmet hard floor is priced high so the LP stays feasible
-                short = lp.NumVar(0, lp.infinity(), "")
-                self.obj.SetCoefficient(short, 1e6)
-                floor = lp.Constraint(c.hard_min, lp.infinity())
-                floor.SetCoefficient(short, 1)
-            self.rows.append((ct, floor))
+        self.rows = _master_rows(lp, self.obj, cg.covers)
         self.obj.SetMinimization()
         self.vars: list[list] = [[] for _ in range(S)]
         self.upper: list[np.ndarray] = [np.zeros(0, dtype=bool) for _ in range(S)]
@@ -231,13 +252,7 @@ class _MasterLP:
         v = self.lp.NumVar(0, 1, "")
         self.obj.SetCoefficient(v, self.cg.costs[s][j])
         self.conv[s].SetCoefficient(v, 1)
-        for per, k in enumerate(self.cg.columns[s][j]):
-            i = self.cg.cover_of.get((per, int(k))) if k >= 0 else None
-            if i is not None:
-                ct, floor = self.rows[i]
-                ct.SetCoefficient(v, 1)
-                if floor is not None:
-                    floor.SetCoefficient(v, 1)
+        _master_column(v, self.cg.columns[s][j], self.cg.cover_of, self.rows)
         self.vars[s].append(v)
         self.upper[s] = np.append(self.upper[s], True)
 
@@ -586,7 +601,7 @@ class ColumnGeneration:
         if self._branch_stack is None:
             self._branch_stack, self._branch_complete = [[]], True
         stack = self._branch_stack  # resumed where the last call stopped (a better incumbent only prunes more)
-        nodes, complete = 0, True
+        nodes = 0
         workers = self.workers
         if self.full is not None:  # the probe has the other core
             self.workers = 1
@@ -615,7 +630,7 @@ class ColumnGeneration:
                 lp_value, lams = res
                 bound = self.node_bound()
                 if bound is None:  # (no day DP: the LP value, not a proof)
-                    complete = False
+                    self._branch_complete = False
                     bound = (lp_value, None, [], [])
                 if self.log:
                     print(f"node {nodes} {time.perf_counter() - self.t0:6.2f}s depth {len(node)} lp {lp_value:.3f} bound {bound[0]:.3f}")
@@ -626,7 +641,7 @@ class ColumnGeneration:
                     if self.cost(roster) < incumbent - 1e-9:
                         best, incumbent = self._branch_improved(roster, nodes, node, deadline, rng)
                     if self.rounded(bound[0]) < incumbent - 1e-6:
-                        complete = False  # the LP tailed off above the node's bound: left unproved
+                        self._branch_complete = False  # the LP tailed off above the node's bound: left unproved
                     continue
                 settled = self._settle_by_enumeration(bound, incumbent, deadline)
                 if settled is not None:
@@ -642,7 +657,6 @@ class ColumnGeneration:
         finally:
             self.restrict = {}
             self.workers = workers
-        self._branch_complete &= complete
         if self.log:
             print(f"b&p {time.perf_counter() - self.t0:6.2f}s {nodes} nodes, {len(stack)} open")
         return best, self._branch_complete and not stack
@@ -720,25 +734,13 @@ class ColumnGeneration:
             one = lp.Constraint(1, 1)
             for v in pick[s]:
                 one.SetCoefficient(v, 1)
-        rows = []
-        for c in self.covers:
-            under, over = lp.NumVar(0, lp.infinity(), ""), lp.NumVar(0, lp.infinity(), "")
-            for v, w in ((under, c.weight_under if c.requirement else 0.0), (over, c.weight_over)):
-                obj.SetCoefficient(v, w)
-                limit.SetCoefficient(v, w)
-            ct = lp.Constraint(c.requirement, c.requirement)
-            ct.SetCoefficient(under, 1)
-            ct.SetCoefficient(over, -1)
-            rows.append(ct)
+        rows = _master_rows(lp, obj, self.covers, budget=limit)
         for s in range(S):
             for j, row in enumerate(pool[s]):
                 cost = _roster_cost(row, self.cell_cost[s], self.constant[s])
                 obj.SetCoefficient(pick[s][j], cost)
                 limit.SetCoefficient(pick[s][j], cost)
-                for per, k in enumerate(row):
-                    i = self.cover_of.get((per, int(k))) if k >= 0 else None
-                    if i is not None:
-                        rows[i].SetCoefficient(pick[s][j], 1)
+                _master_column(pick[s][j], row, self.cover_of, rows)
         obj.SetMinimization()
         lp.SetTimeLimit(int(1000 * max(0.1, deadline - time.perf_counter())))
         lp.SetNumThreads(self.workers)
