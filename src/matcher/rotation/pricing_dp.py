@@ -346,6 +346,9 @@ class DayPricer:
             stack.append((self.H - 1, ("work", *t), 0.0, ()))
         out: list[np.ndarray] = []
         found = 0
+        # The walk reaches the same (day, state) once per suffix; its predecessors depend on neither,
+        # so they are read once (Instance7's nodes: ~30 walks per state).
+        memo: dict[tuple[int, tuple], list[tuple[float, tuple]]] = {}
         while stack:
             d, state, later, tail = stack.pop()
             k = state[1] if state[0] == "work" else -1
@@ -359,7 +362,10 @@ class DayPricer:
                 if self._keeps_unmodelled_rules(row):
                     out.append(row)
                 continue
-            for value, prev in self._all_predecessors(d, state, offs, works):
+            preds = memo.get((d, state))
+            if preds is None:
+                preds = memo[d, state] = self._all_predecessors(d, state, offs, works)
+            for value, prev in preds:
                 if value + here + later <= threshold + eps:
                     stack.append((d - 1, prev, later + here, tail))
         return out
