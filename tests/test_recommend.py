@@ -111,3 +111,16 @@ def test_recommend_cli_prints_teams_and_reasons(capsys):
     out = capsys.readouterr().out
     assert out.count("\n1. ") + out.startswith("1. ") >= 1 and "cost" in out
     assert main(["recommend", "sajin", "--case", "nope"]) == 2
+
+
+def test_recommend_cli_reports_bad_input_in_one_line(capsys, tmp_path):
+    from matcher.cli import main
+
+    assert main(["recommend", "nosuch", "--case", "x"]) == 2
+    assert "no scenario 'nosuch'" in capsys.readouterr().err
+    bad = tmp_path / "plan.json"
+    bad.write_text('{"lines": [{"case": "c1", "team": "not a team"}]}', encoding="utf-8")
+    case = __import__("matcher.scenarios", fromlist=["load_scenario"]).load_scenario("sajin").cases[0]
+    assert main(["recommend", "sajin", "--case", case.id, "--plan", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "--plan" in err and "team" in err and "Traceback" not in err

@@ -188,3 +188,40 @@ def test_coverage_lower_bound_is_exact_on_the_smallest_case_and_valid_on_larger_
         if exact:
             assert lb == pytest.approx(2 * config.stability + travel) == pytest.approx(r.objective)
         assert lb <= r.objective + 1e-9 and r.bound is not None and r.bound <= r.objective + 1e-9
+
+
+def test_rotate_cli_rejects_bad_input_before_planning(capsys):
+    """Every bad argument is named with its value, exit code 2, and nothing is planned."""
+    from matcher.cli import main
+
+    for argv, needle in [
+        (["rotate", "jinwan", "--weeks", "0"], "0 weeks"),
+        (["rotate", "jinwan", "--replan-absent", "jud00092:2024-04-05"], "not JUDGE:FROM:TO"),
+        (["rotate", "jinwan", "--replan-absent", "jud00092:2024-04-05:2024-04-01"], "TO (2024-04-01) is before FROM"),
+        (["rotate", "jinwan", "--replan-absent", "jud00092:2024-13-05:2024-04-01"], "ISO dates"),
+    ]:
+        with pytest.raises(SystemExit) as exc:
+            main(argv)
+        assert exc.value.code == 2
+        assert needle in capsys.readouterr().err, argv
+    for argv, needle in [
+        (["rotate", "nosuch"], "no scenario 'nosuch'"),
+        (["rotate", "jinwan", "--time-limit", "-1"], "time_limit_s"),
+        (["rotate", "jinwan", "--replan-absent", "nobody:2024-04-01:2024-04-05"], "'nobody' is not a judge"),
+    ]:
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert needle in err and "planning" not in err, argv
+
+
+def test_rotate_cli_replans_and_lists_the_changes(capsys):
+    from matcher.cli import main
+    from matcher.scenarios import load_scenario
+
+    s = load_scenario("jinwan")
+    monday = s.today - dt.timedelta(days=s.today.weekday())
+    judge = s.judges[0].id
+    absent = f"{judge}:{monday + dt.timedelta(days=7)}:{monday + dt.timedelta(days=11)}"
+    assert main(["rotate", "jinwan", "--weeks", "3", "--time-limit", "5", "--replan-absent", absent]) == 0
+    out = capsys.readouterr().out
+    assert "independent check: ok" in out and "change(s) to the published calendar" in out

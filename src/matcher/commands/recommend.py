@@ -23,15 +23,23 @@ def run(args: argparse.Namespace) -> int:
     from matcher.recommend import Recommender
     from matcher.scenarios import load_scenario
 
-    scenario = load_scenario(args.scenario)
+    try:
+        scenario = load_scenario(args.scenario)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"matcher recommend: {exc}", file=sys.stderr)
+        return 2
     case = scenario.case_by_id.get(args.case)
     if case is None:
-        print(f"error: case {args.case!r} is not an open case of {scenario.name}", file=sys.stderr)
+        print(f"matcher recommend: case {args.case!r} is not an open case of {scenario.name}", file=sys.stderr)
         return 2
     lines: list[AssignmentLine] = []
     if args.plan:
-        data = json.loads(args.plan.read_text(encoding="utf-8"))
-        lines = [AssignmentLine.model_validate(x) for x in data.get("lines", []) if x.get("case") != case.id]
+        try:
+            data = json.loads(args.plan.read_text(encoding="utf-8"))
+            lines = [AssignmentLine.model_validate(x) for x in data.get("lines", []) if x.get("case") != case.id]
+        except (ValueError, OSError, AttributeError) as exc:  # (JSON and pydantic errors are ValueErrors)
+            print(f"matcher recommend: --plan {args.plan}: {exc}", file=sys.stderr)
+            return 2
     rec = Recommender(scenario, tuple(lines), horizon_days=args.days)
     result = rec.recommend(case, args.k)
     roles = "+".join(r.value for r in case.needs_roles)

@@ -11,7 +11,7 @@ from pathlib import Path
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("rotate", help="plan the judges' rotation calendar (轮驻)")
     p.add_argument("scenario", help="bundled name (baoan) or scenario file")
-    p.add_argument("--weeks", type=int, default=13)
+    p.add_argument("--weeks", type=_weeks, default=13, help="whole weeks to plan, 1-104 (default 13)")
     p.add_argument("--start", type=dt.date.fromisoformat, default=None, help="first week (its Monday); default: the scenario's today")
     p.add_argument("--time-limit", type=float, default=10.0)
     p.add_argument("--workers", type=int, default=2)
@@ -19,9 +19,35 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--variety", action="store_true", help="rotate judges across centers deliberately")
     p.add_argument("--ical-dir", type=Path, help="write one .ics per judge and per center here")
     p.add_argument("--csv", type=Path, help="write the whole calendar as CSV")
-    p.add_argument("--replan-absent", metavar="JUDGE:FROM:TO",
-                   help="re-plan from FROM after JUDGE falls ill FROM..TO, keeping the plan before FROM and changing little")
+    p.add_argument("--replan-absent", metavar="JUDGE:FROM:TO", type=_absence,
+                   help="re-plan from FROM after JUDGE falls ill FROM..TO (ISO dates), keeping the plan before FROM "
+                   "and changing little")
     p.set_defaults(handler=run)
+
+
+def _weeks(text: str) -> int:
+    try:
+        weeks = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of weeks") from None
+    if not 1 <= weeks <= 104:
+        raise argparse.ArgumentTypeError(f"{weeks} weeks: plan 1 to 104 weeks")
+    return weeks
+
+
+def _absence(text: str) -> tuple[str, dt.date, dt.date]:
+    """JUDGE:FROM:TO, checked before anything is planned (the judge against the scenario later)."""
+    parts = text.rsplit(":", 2)
+    if len(parts) != 3 or not parts[0]:
+        raise argparse.ArgumentTypeError(f"{text!r} is not JUDGE:FROM:TO (e.g. jud00092:2024-04-01:2024-04-14)")
+    judge, *dates = parts
+    try:
+        start, end = (dt.date.fromisoformat(d) for d in dates)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: FROM and TO must be ISO dates (YYYY-MM-DD)") from None
+    if end < start:
+        raise argparse.ArgumentTypeError(f"{text!r}: TO ({end}) is before FROM ({start})")
+    return judge, start, end
 
 
 def run(args: argparse.Namespace) -> int:
@@ -31,15 +57,23 @@ def run(args: argparse.Namespace) -> int:
     from matcher.rotation.export import coverage, ical, table, to_csv
     from matcher.scenarios import load_scenario
 
-    scenario = load_scenario(args.scenario)
-    config = RotationConfig(variety=args.variety)
-    params = RotationParams(time_limit_s=args.time_limit, workers=args.workers, seed=args.seed)
+    try:  # bad input is reported before anything is planned
+        scenario = load_scenario(args.scenario)
+        config = RotationConfig(variety=args.variety)
+        params = RotationParams(time_limit_s=args.time_limit, workers=args.workers, seed=args.seed)
+    except (ValueError, FileNotFoundError) as exc:  # (pydantic's ValidationError is a ValueError)
+        print(f"matcher rotate: {exc}", file=sys.stderr)
+        return 2
+    if args.replan_absent and args.replan_absent[0] not in {j.id for j in scenario.judges}:
+        print(f"matcher rotate: --replan-absent: {args.replan_absent[0]!r} is not a judge of scenario {scenario.name!r}",
+              file=sys.stderr)
+        return 2
     print(f"planning {args.weeks} weeks for {len(scenario.judges)} judges ...", file=sys.stderr)
     result = plan_rotation(scenario, args.weeks, args.start, config, params)
     absences = []
     if args.replan_absent and result.ok:
-        judge, start, end = args.replan_absent.split(":")
-        absent = DateRange(start=dt.date.fromisoformat(start), end=dt.date.fromisoformat(end))
+        judge, start, end = args.replan_absent
+        absent = DateRange(start=start, end=end)
         absences = [(judge, absent)]
         print(f"re-planning after {judge} is absent {absent.start}..{absent.end} ...", file=sys.stderr)
         result = replan_rotation(scenario, result.entries, judge, absent, weeks=args.weeks, start=result.start, config=config, params=params)
