@@ -904,6 +904,8 @@ class ColumnGeneration:
         if found is not None and self.cost(found) < self.cost(best) - 1e-9:
             best = found
             self.add_roster(best)
+            if self.log:
+                print(f"probe {time.perf_counter() - self.t0:6.2f}s adopted -> {self.cost(best):g}")
         if full.done() and full.code in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
             # nothing cheaper than the roster it ended with, or than its target + 1
             proved = self.cost(best) if full.code == cp_model.OPTIMAL else full.target + 1
