@@ -115,12 +115,22 @@ def test_recommend_cli_prints_teams_and_reasons(capsys):
 
 def test_recommend_cli_reports_bad_input_in_one_line(capsys, tmp_path):
     from matcher.cli import main
+    from matcher.scenarios import load_scenario
 
     assert main(["recommend", "nosuch", "--case", "x"]) == 2
     assert "no scenario 'nosuch'" in capsys.readouterr().err
+    for flag in ("--k", "--days"):
+        with pytest.raises(SystemExit) as exc:
+            main(["recommend", "sajin", "--case", "x", flag, "0"])
+        assert exc.value.code == 2 and f"argument {flag}: 0" in capsys.readouterr().err
+    plan = tmp_path / "lines-not-a-list.json"
+    plan.write_text('{"lines": 5}', encoding="utf-8")
+    case0 = load_scenario("sajin").cases[0].id
+    assert main(["recommend", "sajin", "--case", case0, "--plan", str(plan)]) == 2
+    assert "--plan" in capsys.readouterr().err
     bad = tmp_path / "plan.json"
     bad.write_text('{"lines": [{"case": "c1", "team": "not a team"}]}', encoding="utf-8")
-    case = __import__("matcher.scenarios", fromlist=["load_scenario"]).load_scenario("sajin").cases[0]
+    case = load_scenario("sajin").cases[0]
     assert main(["recommend", "sajin", "--case", case.id, "--plan", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "--plan" in err and "team" in err and "Traceback" not in err

@@ -123,3 +123,14 @@ def test_yaml_scenario_files_load_like_json(tmp_path):
     path = tmp_path / "sajin.yaml"
     path.write_text(yaml.safe_dump(scenario("sajin").model_dump(mode="json"), allow_unicode=True), encoding="utf-8")
     assert load_scenario(path) == scenario("sajin")
+
+
+def test_a_broken_yaml_file_or_a_directory_is_a_value_error_naming_the_path(tmp_path):
+    bad = tmp_path / "broken.yaml"
+    bad.write_text("experts: [1,\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="broken.yaml.*not valid YAML"):
+        load_scenario(bad)
+    folder = tmp_path / "folder.yaml"
+    folder.mkdir()
+    with pytest.raises(ValueError, match="is a directory"):
+        load_scenario(folder)

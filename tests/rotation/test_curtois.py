@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from ortools.sat.python import cp_model
 
@@ -55,18 +56,21 @@ def test_benchmark_script_prints_the_agreed_line_and_writes_csv(tmp_path):
 
 
 def test_a_solution_is_read_back_as_the_solver_itself_evaluates_it():
-    """`RosterModel.solve` reads the cells and terms from the solution vector with numpy; a second
-    solve with every cell fixed to the returned roster, read term by term through CP-SAT, agrees."""
+    """`RosterModel.solve` reads the cells and terms from the solution vector with numpy; CP-SAT,
+    given that same solution (every variable fixed) and read variable by variable and term by term,
+    agrees."""
     model = RosterModel(to_roster_problem(read_curtois(DATA / "Instance2.txt")))
     model.add_core_constraints()
     out = model.solve(time_limit_s=2, workers=1, seed=0)  # (any roster: optimality does not matter)
     assert out.assignment is not None and out.objective is not None
-    fixed = model.model.clone()
-    for (s, per, k), v in model.x.items():
-        fixed.add(fixed.get_bool_var_from_proto_index(v.index) == int(out.assignment[s, per] == k))
+    fixed = model.model.clone()  # every variable, cells and helpers alike, as in the solution read
+    for i, value in enumerate(model.last_values):
+        fixed.add(fixed.get_int_var_from_proto_index(i) == value)
     solver = cp_model.CpSolver()
     assert solver.solve(fixed) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     value = lambda e: e if isinstance(e, (int, float)) else solver.value(e)  # noqa: E731
     terms = {name: float(sum(value(e) for _w, e in items)) for name, items in model.terms.items()}
     assert out.terms == pytest.approx(terms) and sum(terms.values()) > 0
+    cells = {(s, per, k) for (s, per, k), v in model.x.items() if solver.boolean_value(v)}
+    assert cells == {(s, per, int(k)) for (s, per), k in np.ndenumerate(out.assignment) if k >= 0}
     assert out.objective == pytest.approx(sum(w * value(e) for items in model.terms.values() for w, e in items))

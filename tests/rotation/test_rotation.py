@@ -208,6 +208,7 @@ def test_rotate_cli_rejects_bad_input_before_planning(capsys):
         (["rotate", "nosuch"], "no scenario 'nosuch'"),
         (["rotate", "jinwan", "--time-limit", "-1"], "time_limit_s"),
         (["rotate", "jinwan", "--replan-absent", "nobody:2024-04-01:2024-04-05"], "'nobody' is not a judge"),
+        (["rotate", "jinwan", "--csv", "/nonexistent-dir/calendar.csv"], "no directory '/nonexistent-dir'"),
     ]:
         assert main(argv) == 2, argv
         err = capsys.readouterr().err
@@ -219,9 +220,11 @@ def test_rotate_cli_replans_and_lists_the_changes(capsys):
     from matcher.scenarios import load_scenario
 
     s = load_scenario("jinwan")
-    monday = s.today - dt.timedelta(days=s.today.weekday())
-    judge = s.judges[0].id
-    absent = f"{judge}:{monday + dt.timedelta(days=7)}:{monday + dt.timedelta(days=11)}"
-    assert main(["rotate", "jinwan", "--weeks", "3", "--time-limit", "5", "--replan-absent", absent]) == 0
+    # one worker: the CLI's first plan is this one, so the absent judge surely sits in week 2
+    first = plan_rotation(s, 3, params=RotationParams(time_limit_s=5, workers=1, seed=0))
+    week2 = first.start + dt.timedelta(days=7)
+    judge = next(e.judge for e in first.entries if week2 <= e.slot.date < week2 + dt.timedelta(days=7))
+    absent = f"{judge}:{week2}:{week2 + dt.timedelta(days=4)}"
+    assert main(["rotate", "jinwan", "--weeks", "3", "--time-limit", "5", "--workers", "1", "--replan-absent", absent]) == 0
     out = capsys.readouterr().out
     assert "independent check: ok" in out and "change(s) to the published calendar" in out

@@ -13,9 +13,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("scenario", help="bundled name (baoan) or scenario file")
     p.add_argument("--case", required=True, help="id of an open case in the scenario")
     p.add_argument("--plan", type=Path, help="the current plan (JSON from `matcher assign --out`); its other lines are taken as decided")
-    p.add_argument("--k", type=int, default=5, help="how many teams (default 5)")
-    p.add_argument("--days", type=int, default=10, help="horizon in days (default 10)")
+    p.add_argument("--k", type=_positive("teams"), default=5, help="how many teams (default 5)")
+    p.add_argument("--days", type=_positive("days"), default=10, help="horizon in days (default 10)")
     p.set_defaults(handler=run)
+
+
+def _positive(what: str):  # noqa: ANN202 - an argparse type
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of {what}") from None
+        if value < 1:
+            raise argparse.ArgumentTypeError(f"{value} {what}: at least 1")
+        return value
+
+    return parse
 
 
 def run(args: argparse.Namespace) -> int:
@@ -25,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         scenario = load_scenario(args.scenario)
-    except (ValueError, FileNotFoundError) as exc:
+    except (ValueError, OSError) as exc:
         print(f"matcher recommend: {exc}", file=sys.stderr)
         return 2
     case = scenario.case_by_id.get(args.case)
@@ -37,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             data = json.loads(args.plan.read_text(encoding="utf-8"))
             lines = [AssignmentLine.model_validate(x) for x in data.get("lines", []) if x.get("case") != case.id]
-        except (ValueError, OSError, AttributeError) as exc:  # (JSON and pydantic errors are ValueErrors)
+        except (ValueError, OSError, AttributeError, TypeError) as exc:  # (JSON and pydantic errors are ValueErrors)
             print(f"matcher recommend: --plan {args.plan}: {exc}", file=sys.stderr)
             return 2
     rec = Recommender(scenario, tuple(lines), horizon_days=args.days)

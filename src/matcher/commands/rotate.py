@@ -61,7 +61,11 @@ def run(args: argparse.Namespace) -> int:
         scenario = load_scenario(args.scenario)
         config = RotationConfig(variety=args.variety)
         params = RotationParams(time_limit_s=args.time_limit, workers=args.workers, seed=args.seed)
-    except (ValueError, FileNotFoundError) as exc:  # (pydantic's ValidationError is a ValueError)
+        if args.csv and not args.csv.parent.is_dir():
+            raise ValueError(f"--csv {args.csv}: no directory {str(args.csv.parent)!r} to write it in")
+        if args.ical_dir:
+            args.ical_dir.mkdir(parents=True, exist_ok=True)
+    except (ValueError, OSError) as exc:  # (pydantic's ValidationError is a ValueError)
         print(f"matcher rotate: {exc}", file=sys.stderr)
         return 2
     if args.replan_absent and args.replan_absent[0] not in {j.id for j in scenario.judges}:
@@ -98,7 +102,6 @@ def run(args: argparse.Namespace) -> int:
         args.csv.write_text(to_csv(result.entries), encoding="utf-8")
         print(f"calendar written to {args.csv}")
     if args.ical_dir:
-        args.ical_dir.mkdir(parents=True, exist_ok=True)
         for j in {e.judge for e in result.entries}:
             (args.ical_dir / f"judge-{j}.ics").write_bytes(ical(scenario, result.entries, judge=j))
         for c in {e.center for e in result.entries}:

@@ -150,6 +150,7 @@ class RosterModel:
     def add_term(self, name: str, weight: float, expr: cp_model.LinearExprT) -> None:
         if weight:
             self.terms.setdefault(name, []).append((weight, expr))
+            self._flat_terms = None
 
     def worked(self, s: int, day: int) -> cp_model.LinearExprT:
         """1 if staff `s` works any period of `day` (0 if they cannot)."""
@@ -403,7 +404,7 @@ class RosterModel:
     def _term_items(self) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The terms flattened once for reading solutions with numpy: (names, per item its name's
         position, weight and offset; per variable occurrence its item, proto index, coefficient).
-        Rebuilt when terms were added since."""
+        Rebuilt when terms were added since (by `add_term`, or, checked by count, directly)."""
         n = sum(map(len, self.terms.values()))
         if self._flat_terms is None or self._flat_terms[0] != n:
             names = list(self.terms)

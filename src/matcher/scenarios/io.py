@@ -32,10 +32,16 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     if not path.exists():
         known = ", ".join(bundled_scenarios()) or "none"
         raise FileNotFoundError(f"no scenario {str(name_or_path)!r} (bundled: {known})")
+    if path.is_dir():
+        raise ValueError(f"scenario {str(path)!r} is a directory, not a scenario file")
     if path.suffix in (".yaml", ".yml"):
         import yaml
 
-        return Scenario.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:  # (a ValueError, as JSON's errors are, for every caller to report)
+            raise ValueError(f"scenario {str(path)!r} is not valid YAML: {exc}") from None
+        return Scenario.model_validate(data)
     return Scenario.model_validate_json(path.read_bytes())
 
 
