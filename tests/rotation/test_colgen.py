@@ -324,3 +324,47 @@ def test_branch_and_price_closes_a_root_gap_to_the_cp_sat_proven_optimum(tmp_pat
     assert proved and cg.cost(best) == 133
     penalty, errors = evaluate(path, write_roster(inst, best, tmp_path / "bp.csv"))
     assert errors == [] and penalty == 133
+
+
+@pytest.mark.parametrize("gives_up", ["pricer", "lp"])
+def test_a_node_given_up_without_a_proof_leaves_the_tree_unproved(tmp_path, gives_up):
+    # The case above needs branching (root bound 129.5, optimum 133). If every child node is
+    # dropped because a pricer gave up (the CP-SAT fallback out of time) or its LP failed, the
+    # search must not claim the tree exhausted: a Curtois run once "proved" Instance7's 1057
+    # optimal, below which the evaluator accepts a roster of 1056.
+    from matcher.rotation.colgen import ColumnGeneration
+
+    path = tiny(tmp_path, random.Random(3), horizon=7)
+    p = to_roster_problem(read_curtois(path))
+    start = RosterModel(p)
+    start.add_core_constraints()
+    first = start.solve(time_limit_s=5, workers=1, seed=0, solver_params={"stop_after_first_solution": True})
+    cg = ColumnGeneration(p, workers=1, seed=0)
+    assert cg.initial_columns(first.assignment, time.perf_counter() + 10)
+    assert cg.converge(time.perf_counter() + 20) is not None
+    assert cg.bound() < 133 < cg.cost(first.assignment)
+    if gives_up == "pricer":
+        cg._columns_for_restrictions = lambda deadline: None if cg.restrict else True  # type: ignore[method-assign]
+    else:
+        converge = cg.converge
+        cg.converge = lambda deadline, **kw: None if cg.restrict else converge(deadline, **kw)  # type: ignore[method-assign]
+    best, proved = cg.branch_and_price(first.assignment, time.perf_counter() + 60, random.Random(0))
+    assert not proved and cg._branch_stack == [] and cg.cost(best) >= 133
+
+
+def test_a_master_lp_that_fails_numerically_is_rebuilt_and_solved(tmp_path):
+    # GLOP sometimes ends ABNORMAL on the grown master; the same columns in a fresh LP solve.
+    from ortools.linear_solver import pywraplp
+
+    from matcher.rotation.colgen import ColumnGeneration
+
+    p = to_roster_problem(read_curtois(tiny(tmp_path, random.Random(3), horizon=7)))
+    cg = ColumnGeneration(p, workers=1, seed=0)
+    assert cg.initial_columns(None, time.perf_counter() + 10)
+    expected = cg.converge(time.perf_counter() + 20)
+    assert expected is not None
+    broken = cg._master
+    broken.lp.Solve = lambda: pywraplp.Solver.ABNORMAL  # type: ignore[method-assign]
+    out = cg.solve_lp()
+    assert out is not None and cg._master is not broken
+    assert out[0] == pytest.approx(expected[0], abs=1e-6)

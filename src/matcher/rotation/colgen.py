@@ -433,7 +433,15 @@ class ColumnGeneration:
         allowed = [self.allowed_columns(s) for s in range(self.p.n_staff)]
         if not all(a.any() for a in allowed):
             return None
-        return self._master.solve(allowed)
+        out = self._master.solve(allowed)
+        if out is None:
+            # GLOP ends ABNORMAL now and then on the grown master (Instance7, in 2 of 3 runs of a
+            # variant that ended the dives early); the same columns in a fresh LP solve. Before,
+            # branch and price took the failed root for a closed node and "proved" 1057 optimal
+            # (the optimum is 1056).
+            self._master = _MasterLP(self)
+            out = self._master.solve(allowed)
+        return out
 
     def converge(self, deadline: float, *, close_enough_after: float = math.inf,
                  tolerance: float = 2.5e-3) -> tuple[float, list[list[float]]] | None:
@@ -619,13 +627,18 @@ class ColumnGeneration:
                 self.restrict = {}
                 for s, per, value, equal in node:
                     self.restrict.setdefault(s, []).append((per, value, equal))
-                if not self._columns_for_restrictions(deadline):
-                    continue  # a member has no roster keeping the node's decisions
+                columns = self._columns_for_restrictions(deadline)
+                if columns is None:  # a pricer gave up: the node is left, and the tree proves nothing
+                    self._branch_complete = False
+                    continue
+                if not columns:
+                    continue  # proved: a member has no roster keeping the node's decisions
                 res = self.converge(deadline)
                 if time.perf_counter() >= deadline:
                     stack.append(node)  # unfinished: the next call takes it up again
                     break
-                if res is None:
+                if res is None:  # (no LP: not a proof that the node holds nothing better)
+                    self._branch_complete = False
                     continue
                 lp_value, lams = res
                 bound = self.node_bound()
@@ -754,13 +767,19 @@ class ColumnGeneration:
             out[s] = pool[s][j]
         return names[code], out
 
-    def _columns_for_restrictions(self, deadline: float) -> bool:
-        """Every restricted member gets a column keeping their decisions (False: one has none)."""
+    def _columns_for_restrictions(self, deadline: float) -> bool | None:
+        """Every restricted member gets a column keeping their decisions. False: one has none,
+        proved (the day DP, a relaxation, has no roster under them); None: a pricer gave up (the
+        CP-SAT fallback out of time) without proving it — not a reason to close the node."""
         for s in self.restrict:
             if not self.allowed_columns(s).any():
                 out = self._price([(s, self.best_duals or {})], deadline)[0]
                 if out is None:
-                    return False
+                    dp = self.pricers[s].dp
+                    if dp is None:
+                        return None
+                    cost, off_forbidden = restricted_costs(self.reduced_costs(s, self.best_duals or {}), self.restrict[s])
+                    return False if dp.solve(cost, extra=0, off_forbidden=off_forbidden).value == np.inf else None
                 self.add(s, out[1])
         return True
 
