@@ -7,28 +7,17 @@ import json
 import sys
 from pathlib import Path
 
+from . import whole_number
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("recommend", help="best experts (teams) for one urgent case, with their earliest slot")
     p.add_argument("scenario", help="bundled name (baoan) or scenario file")
     p.add_argument("--case", required=True, help="id of an open case in the scenario")
     p.add_argument("--plan", type=Path, help="the current plan (JSON from `matcher assign --out`); its other lines are taken as decided")
-    p.add_argument("--k", type=_positive("teams"), default=5, help="how many teams (default 5)")
-    p.add_argument("--days", type=_positive("days"), default=10, help="horizon in days (default 10)")
+    p.add_argument("--k", type=whole_number("teams"), default=5, help="how many teams (default 5)")
+    p.add_argument("--days", type=whole_number("days"), default=10, help="horizon in days (default 10)")
     p.set_defaults(handler=run)
-
-
-def _positive(what: str):  # noqa: ANN202 - an argparse type
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of {what}") from None
-        if value < 1:
-            raise argparse.ArgumentTypeError(f"{value} {what}: at least 1")
-        return value
-
-    return parse
 
 
 def run(args: argparse.Namespace) -> int:

@@ -7,11 +7,13 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from . import whole_number
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("rotate", help="plan the judges' rotation calendar (轮驻)")
     p.add_argument("scenario", help="bundled name (baoan) or scenario file")
-    p.add_argument("--weeks", type=_weeks, default=13, help="whole weeks to plan, 1-104 (default 13)")
+    p.add_argument("--weeks", type=whole_number("weeks", 1, 104), default=13, help="whole weeks to plan, 1-104 (default 13)")
     p.add_argument("--start", type=dt.date.fromisoformat, default=None, help="first week (its Monday); default: the scenario's today")
     p.add_argument("--time-limit", type=float, default=10.0)
     p.add_argument("--workers", type=int, default=2)
@@ -23,16 +25,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="re-plan from FROM after JUDGE falls ill FROM..TO (ISO dates), keeping the plan before FROM "
                    "and changing little")
     p.set_defaults(handler=run)
-
-
-def _weeks(text: str) -> int:
-    try:
-        weeks = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of weeks") from None
-    if not 1 <= weeks <= 104:
-        raise argparse.ArgumentTypeError(f"{weeks} weeks: plan 1 to 104 weeks")
-    return weeks
 
 
 def _absence(text: str) -> tuple[str, dt.date, dt.date]:

@@ -131,7 +131,7 @@ class RosterModel:
         S, P, K = problem.n_staff, problem.n_periods, problem.n_types
         self.x: dict[tuple[int, int, int], cp_model.IntVar] = {}
         self._cells: tuple[np.ndarray, np.ndarray] | None = None  # x's keys and proto indices, for reading solutions
-        self._flat_terms: tuple[int, tuple] | None = None  # (term items then, `_term_items`)
+        self._flat_terms: tuple | None = None  # `_term_items`, built on demand
         for s, per, k in zip(*np.nonzero(problem.allowed)):
             self.x[int(s), int(per), int(k)] = self.model.new_bool_var(f"x{s}_{per}_{k}")
         self.by_sp: dict[tuple[int, int], list[tuple[int, cp_model.IntVar]]] = {}
@@ -390,23 +390,26 @@ class RosterModel:
             self.model.minimize(sum(objective))
         return bool(objective)
 
-    def assignment_from(self, values: list[int]) -> np.ndarray:
-        """The roster (type per member and period, -1 = off) of a full solution `values` (by proto index)."""
+    def _cell_index(self) -> tuple[np.ndarray, np.ndarray]:
+        """x's keys (member, period, type) and their proto indices, as arrays (x never changes)."""
         if self._cells is None:
             keys = np.array(list(self.x), dtype=np.int64).reshape(-1, 3)
             self._cells = keys, np.array([v.index for v in self.x.values()], dtype=np.int64)
-        keys, index = self._cells
+        return self._cells
+
+    def assignment_from(self, values: np.ndarray) -> np.ndarray:
+        """The roster (type per member and period, -1 = off) of a full solution `values` (by proto index)."""
+        keys, index = self._cell_index()
         out = np.full((self.p.n_staff, self.p.n_periods), -1, dtype=np.int64)
-        on = np.asarray(values, dtype=np.int64)[index] == 1
+        on = values[index] == 1
         out[keys[on, 0], keys[on, 1]] = keys[on, 2]
         return out
 
     def _term_items(self) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The terms flattened once for reading solutions with numpy: (names, per item its name's
         position, weight and offset; per variable occurrence its item, proto index, coefficient).
-        Rebuilt when terms were added since (by `add_term`, or, checked by count, directly)."""
-        n = sum(map(len, self.terms.values()))
-        if self._flat_terms is None or self._flat_terms[0] != n:
+        Rebuilt after `add_term`."""
+        if self._flat_terms is None:
             names = list(self.terms)
             name_of, weight, offset, item, index, coef = [], [], [], [], [], []
             for ni, name in enumerate(names):
@@ -422,25 +425,18 @@ class RosterModel:
                     item.extend([i] * len(f.vars))
                     index.extend(v.index for v in f.vars)
                     coef.extend(f.coeffs)
-            self._flat_terms = (n, (names, np.array(name_of, dtype=np.int64), np.array(weight, dtype=float),
-                                    np.array(offset, dtype=float), np.array(item, dtype=np.int64),
-                                    np.array(index, dtype=np.int64), np.array(coef, dtype=float)))
-        return self._flat_terms[1]
+            self._flat_terms = (names, np.array(name_of, dtype=np.int64), np.array(weight, dtype=float),
+                                np.array(offset, dtype=float), np.array(item, dtype=np.int64),
+                                np.array(index, dtype=np.int64), np.array(coef, dtype=float))
+        return self._flat_terms
 
-    def _item_values(self, values: list[int]) -> np.ndarray:
-        _names, _name_of, _weight, offset, item, index, coef = self._term_items()
-        return offset + np.bincount(item, weights=coef * np.asarray(values, dtype=float)[index], minlength=len(offset))
-
-    def term_values(self, values: list[int]) -> dict[str, float]:
-        """Each named term's (unweighted) value under a full solution `values` (by proto index)."""
-        names, name_of, *_rest = self._term_items()
-        sums = np.bincount(name_of, weights=self._item_values(values), minlength=len(names))
-        return {name: float(sums[i]) for i, name in enumerate(names)}
-
-    def objective_value(self, values: list[int]) -> float:
-        """The weighted objective (unscaled) under a full solution `values`."""
-        weight = self._term_items()[2]
-        return float(weight @ self._item_values(values))
+    def term_values(self, values: np.ndarray) -> tuple[dict[str, float], float]:
+        """Each named term's (unweighted) value and the weighted objective (unscaled) under a full
+        solution `values` (by proto index)."""
+        names, name_of, weight, offset, item, index, coef = self._term_items()
+        items = offset + np.bincount(item, weights=coef * values[index], minlength=len(offset))
+        sums = np.bincount(name_of, weights=items, minlength=len(names))
+        return {name: float(sums[i]) for i, name in enumerate(names)}, float(weight @ items)
 
     def _complete_hint(self, hint: np.ndarray, *, time_limit_s: float, workers: int, seed: int) -> None:
         """Hint every variable, not just the assignments: solve a copy with the assignments fixed to
@@ -485,8 +481,8 @@ class RosterModel:
         if hint is not None:
             # At least 2 s: a completed hint is what guarantees a roster when time is short.
             self._complete_hint(hint, time_limit_s=min(5.0, max(2.0, time_limit_s / 3)), workers=workers, seed=seed)
-        self._term_items()  # (built now, so that reading the result takes no time after the limit)
-        self.assignment_from([0] * len(self.model.proto.variables))
+        self._term_items()  # (both built now, so that reading the result takes no time after the limit)
+        self._cell_index()
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = max(0.5, deadline - time.perf_counter())
         solver.parameters.num_workers = workers
@@ -501,9 +497,9 @@ class RosterModel:
             self.last_values = list(solver.response_proto.solution)
             # read from the solution vector with arrays built before the search: a solver call per
             # cell and term took 0.25 s on Bao'an (68,000 cells), after the time limit
-            assignment = self.assignment_from(self.last_values)
-            terms = self.term_values(self.last_values)
-            obj = self.objective_value(self.last_values)
+            values = np.asarray(self.last_values, dtype=np.int64)
+            assignment = self.assignment_from(values)
+            terms, obj = self.term_values(values)
             bound = solver.best_objective_bound / scale if objective else 0.0
             status = SolveStatus.OPTIMAL if code == cp_model.OPTIMAL else SolveStatus.FEASIBLE
             reason = "" if status == SolveStatus.OPTIMAL else "time limit reached before optimality was proved"
