@@ -230,6 +230,27 @@ def test_a_dive_step_that_jumps_is_undone_and_the_dive_goes_on_one_member_at_a_t
     assert out is not None and out.shape == (2, p.n_periods) and cg.fixed == {}
 
 
+def test_the_dives_end_once_near_the_bound_they_stop_gaining(tmp_path):
+    # bound 100, branch_gap 5, patience 2: an incumbent of 104 ends the dives after two dives without
+    # a gain; one of 106 (too far) or a recent gain keeps them going until the time share; an
+    # optimal incumbent ends them; the first dive always runs.
+    from matcher.rotation.colgen import ColumnGeneration
+
+    p = to_roster_problem(read_curtois(tiny(tmp_path, random.Random(3), horizon=3)))
+    cg = ColumnGeneration(p, workers=1, seed=0)
+    cg.lower_bound, cg.branch_gap, cg.dive_patience = 100.0, 5.0, 2
+    later, past = time.perf_counter() + 60, time.perf_counter() - 1
+    assert cg.keep_diving(0, 0, 104.0, past)  # the first dive runs whatever the time
+    assert cg.keep_diving(1, 0, 104.0, later)
+    assert not cg.keep_diving(2, 0, 104.0, later)
+    assert cg.keep_diving(3, 2, 104.0, later)  # dive 2 gained
+    assert cg.keep_diving(5, 0, 106.0, later)  # beyond branch_gap: the time share decides
+    assert not cg.keep_diving(5, 0, 106.0, past)
+    assert not cg.keep_diving(0, 0, 100.0, later)  # the incumbent is optimal
+    cg.dive_patience = 0
+    assert cg.keep_diving(9, 0, 104.0, later)
+
+
 def test_a_dive_accepts_a_jump_when_every_free_member_was_tried(tmp_path):
     # Two members left, each single fixing jumps: after both were tried the jump is accepted
     # (Instance9 once alternated between 34 and 35 fixed members for the rest of its dive).

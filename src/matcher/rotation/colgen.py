@@ -292,9 +292,15 @@ class ColumnGeneration:
         self.enumerate_gap = 0.5
         self.enumerate_limit = 4000
         self.enumerate_time_s = 2.0
-        self.branch_gap = 3.0  # improve(): branch and price runs when the incumbent is at most this above the bound
+        # improve(): branch and price runs when the incumbent is at most this above the bound (5:
+        # Instance7's neighbourhoods can stall at 1059 against a bound of 1055)
+        self.branch_gap = 5.0
         self.branch_slice_s = 5.0  # ... in slices of this long, alternating with the neighbourhoods,
-        self.branch_after = 3  # ... once this many rounds in a row improved nothing
+        self.branch_after = 0  # ... once this many rounds in a row improved nothing
+        # The dives end early once the incumbent is within `branch_gap` of the bound and this many
+        # dives in a row gained nothing: near the bound, branch and price and the probe use the time
+        # better (0 = dive until `dive_share`)
+        self.dive_patience = 2
         self.enumerate_solver = "HIGHS"  # any pywraplp MIP solver ("SCIP" settled fewer Instance7 nodes)
         S = p.n_staff
         # Request costs per member and cell; the constant is what the member pays working nothing.
@@ -536,6 +542,19 @@ class ColumnGeneration:
     def rounded(self, value: float) -> float:
         """A bound on an objective of integer weights rounds up."""
         return math.ceil(value - 1e-6) if self.integer_weights and math.isfinite(value) else value
+
+    def keep_diving(self, n_dives: int, gained_at: int, best_cost: float, until: float) -> bool:
+        """Whether the dive phase goes on after `n_dives` dives, the last gain at dive `gained_at`:
+        always a first dive; then until `until`, unless the incumbent is optimal, or is within
+        `branch_gap` of the bound and `dive_patience` dives in a row gained nothing."""
+        if best_cost <= self.bound() + 1e-6:
+            return False
+        if not n_dives:
+            return True
+        if (self.dive_patience and best_cost <= self.bound() + self.branch_gap
+                and n_dives - gained_at >= self.dive_patience):
+            return False
+        return time.perf_counter() < until
 
     def dive(self, deadline: float, incumbent: float = math.inf, *, divisor: int | None = None,
              rng: random.Random | None = None, backtrack: bool = True) -> np.ndarray | None:
@@ -1266,7 +1285,7 @@ def solve_by_column_generation(
 ) -> ColumnGenerationResult:
     """Price and branch within `time_limit_s`: column generation to convergence (lower bound, by
     `lp_share`); dives to full rosters until `dive_share` (the first as planned, later ones perturbed
-    and cut short by the incumbent); the integer master over every generated roster, hinted with the
+    and cut short by the incumbent; fewer near the bound, `ColumnGeneration.keep_diving`); the integer master over every generated roster, hinted with the
     best so far (`master_share`); then large-neighbourhood search for the rest (`improve`)."""
     cg = ColumnGeneration(p, workers=workers, seed=seed, log=log)
     t0 = cg.t0
@@ -1285,7 +1304,8 @@ def solve_by_column_generation(
     rng = random.Random(seed)
     divisors = [cg.dive_step_divisor, 2 * cg.dive_step_divisor, cg.dive_step_divisor + 1]
     n_dives = 0
-    while (not n_dives or time.perf_counter() < t0 + dive_share * time_limit_s) and best_cost > cg.bound() + 1e-6:
+    gained_at = 0  # the dive that last improved the incumbent
+    while cg.keep_diving(n_dives, gained_at, best_cost, t0 + dive_share * time_limit_s):
         # The first dive may run late (it is what gives a good roster); later ones stop at `dive_share`.
         dive_deadline = t0 + (0.85 if not n_dives else dive_share) * time_limit_s
         # every other dive backtracks: Instance8's first dive ends ~100 lower with it, Instance9's
@@ -1302,6 +1322,7 @@ def solve_by_column_generation(
             cg.fixed.clear()
         if dived is not None and cg.cost(dived) < best_cost:
             best, best_cost = dived, cg.cost(dived)
+            gained_at = n_dives
             if log:
                 print(f"dive {n_dives} {time.perf_counter() - t0:6.2f}s -> {best_cost:g}")
         if best is not None:  # the probe runs on the other core while the dives go on
