@@ -294,17 +294,18 @@ def test_branch_and_price_from_the_worst_roster_reaches_and_proves_the_brute_for
     assert cg.restrict == {}  # the search leaves no decision behind
 
 
+@pytest.mark.parametrize("solver", ["CP-SAT", "HIGHS"])
 @pytest.mark.parametrize("seed", range(4))
-def test_settling_a_node_by_enumeration_finds_its_best_roster_or_proves_there_is_none(tmp_path, seed):
+def test_settling_a_node_by_enumeration_finds_its_best_roster_or_proves_there_is_none(tmp_path, seed, solver):
     # At the root: with the optimum as incumbent nothing cheaper exists (True); with the
-    # optimum + 1 the enumeration must contain an optimal roster and the MIP must find it.
+    # optimum + 1 the enumeration must contain an optimal roster and the selection must find it.
     from matcher.rotation.colgen import ColumnGeneration
 
     path = tiny(tmp_path, random.Random(seed), horizon=3)
     p = to_roster_problem(read_curtois(path))
     optimum = brute_force(path, tmp_path, 3)
     cg = ColumnGeneration(p, workers=1, seed=0)
-    cg.enumerate_gap, cg.enumerate_limit = 1e9, 10**6
+    cg.enumerate_gap, cg.enumerate_limit, cg.enumerate_solver = 1e9, 10**6, solver
     assert cg.initial_columns(None, time.perf_counter() + 10)
     assert cg.converge(time.perf_counter() + 20) is not None
     bound = cg.node_bound()
@@ -313,6 +314,27 @@ def test_settling_a_node_by_enumeration_finds_its_best_roster_or_proves_there_is
     assert cg._settle_by_enumeration(bound, optimum, deadline) is True
     found = cg._settle_by_enumeration(bound, optimum + 1, deadline)
     assert found is not True and found is not None and cg.cost(found) == optimum
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_both_selections_find_the_brute_force_best_choice_within_a_budget(tmp_path, seed):
+    # Pools: a random few of each member's feasible rows. The best pair (covers priced) is found by
+    # trying every pair; both solvers must return it, and prove that nothing is cheaper.
+    from matcher.rotation.colgen import ColumnGeneration
+
+    rng = random.Random(seed)
+    path = tiny(tmp_path, rng, horizon=3)
+    p = to_roster_problem(read_curtois(path))
+    rows = [{a[s].tobytes(): a[s] for a, _pen in accepted_rosters(path, tmp_path, 3)} for s in range(2)]
+    pool = [rng.sample(list(r.values()), min(len(r), 6)) for r in rows]
+    cg = ColumnGeneration(p, workers=1, seed=0)
+    best = min(cg.cost(np.stack([a, b])) for a in pool[0] for b in pool[1])
+    for solver in ["CP-SAT", "HIGHS"]:
+        cg.enumerate_solver = solver
+        code, out = cg.select_rosters(pool, time.perf_counter() + 10, budget=best)
+        assert code == "OPTIMAL" and out is not None and cg.cost(out) == best, solver
+        assert any((out[0] == r).all() for r in pool[0]) and any((out[1] == r).all() for r in pool[1])
+        assert cg.select_rosters(pool, time.perf_counter() + 10, budget=best - 1) == ("INFEASIBLE", None), solver
 
 
 @pytest.mark.parametrize("enumerate_gap", [0.0, 0.5])
@@ -345,6 +367,36 @@ def test_branch_and_price_closes_a_root_gap_to_the_cp_sat_proven_optimum(tmp_pat
     assert proved and cg.cost(best) == 133
     penalty, errors = evaluate(path, write_roster(inst, best, tmp_path / "bp.csv"))
     assert errors == [] and penalty == 133
+
+
+def test_a_node_whose_settling_the_slice_cut_short_is_settled_again_not_branched(tmp_path):
+    # The second settling runs until the slice's deadline: its node goes back on the stack as it
+    # was (no children), so the next slice takes it up first. (Settling itself is scripted: it
+    # settles nothing, so the tree branches on every other node.)
+    from matcher.rotation.colgen import ColumnGeneration
+
+    p = to_roster_problem(read_curtois(tiny(tmp_path, random.Random(3), horizon=7)))
+    start = RosterModel(p)
+    start.add_core_constraints()
+    first = start.solve(time_limit_s=5, workers=1, seed=0, solver_params={"stop_after_first_solution": True})
+    cg = ColumnGeneration(p, workers=1, seed=0)
+    assert cg.initial_columns(first.assignment, time.perf_counter() + 10)
+    assert cg.converge(time.perf_counter() + 20) is not None
+    settled_at: list[list] = []
+
+    def cut_short(bound, incumbent, deadline):  # type: ignore[no-untyped-def]
+        settled_at.append(sorted((s, per, v, eq) for s, decisions in cg.restrict.items() for per, v, eq in decisions))
+        if len(settled_at) == 2:
+            while time.perf_counter() < deadline:
+                time.sleep(0.01)
+        return None
+
+    cg._settle_by_enumeration = cut_short  # type: ignore[method-assign]
+    _best, proved = cg.branch_and_price(first.assignment, time.perf_counter() + 3.0, random.Random(0))
+    assert not proved and len(settled_at) == 2
+    cut = cg._branch_stack[-1]
+    assert sorted(cut) == settled_at[1] and len(cut) >= 1  # the cut node itself, not its children
+    assert not any(len(node) > len(cut) and node[:len(cut)] == cut for node in cg._branch_stack)
 
 
 @pytest.mark.parametrize("gives_up", ["pricer", "lp"])

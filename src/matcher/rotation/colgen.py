@@ -288,10 +288,10 @@ class ColumnGeneration:
         # bound is the Lagrangian value, valid whatever the LP)
         self.branch_tail_off = 1e-4
         # branch_and_price: a node within this of the incumbent (Lagrangian) is settled by enumerating
-        # its rosters, if they are at most `enumerate_limit`, by a MIP within `enumerate_time_s`
+        # its rosters, if they are at most `enumerate_limit`, by `select_rosters` within `enumerate_time_s`
         self.enumerate_gap = 0.5
         self.enumerate_limit = 4000
-        self.enumerate_time_s = 2.0
+        self.enumerate_time_s = 3.0
         # improve(): branch and price runs when the incumbent is at most this above the bound (5:
         # Instance7's neighbourhoods can stall at 1059 against a bound of 1055)
         self.branch_gap = 5.0
@@ -301,7 +301,7 @@ class ColumnGeneration:
         # dives in a row gained nothing: near the bound, branch and price and the probe use the time
         # better (0 = dive until `dive_share`)
         self.dive_patience = 2
-        self.enumerate_solver = "HIGHS"  # any pywraplp MIP solver ("SCIP" settled fewer Instance7 nodes)
+        self.enumerate_solver = "CP-SAT"  # or a pywraplp MIP solver: "HIGHS", "SCIP" (`select_rosters`)
         S = p.n_staff
         # Request costs per member and cell; the constant is what the member pays working nothing.
         self.cell_cost: list[dict[tuple[int, int], float]] = [{} for _ in range(S)]
@@ -680,6 +680,12 @@ class ColumnGeneration:
                     if settled is not True:
                         best, incumbent = self._branch_improved(settled, nodes, node, deadline, rng)
                     continue
+                if time.perf_counter() >= deadline and nodes > 1:
+                    # the slice ended during the settling: the next slice settles the node again
+                    # rather than branch on it (Instance7: 3 of ~8 settlings a run were cut so; the
+                    # first node of a call had the whole slice, so it branches)
+                    stack.append(node)
+                    break
                 x = self.cell_values(lams)
                 x = np.where((x > 1e-6) & (x < 1 - 1e-6), np.abs(x - 0.5), np.inf)
                 s, per, v = map(int, np.unravel_index(int(np.argmin(x)), x.shape))
@@ -725,7 +731,7 @@ class ColumnGeneration:
         """Settle a node exactly when its Lagrangian bound L is near the incumbent: with integer
         weights a better roster costs at most T = incumbent - 1 and uses, for every member, a
         roster within T - L of their minimum. When that gap is at most `enumerate_gap` and those
-        rosters number at most `enumerate_limit`, choosing among them (a MIP, cost at most T)
+        rosters number at most `enumerate_limit`, choosing among them (`select_rosters`, cost at most T)
         finds the node's best roster or proves there is none. A roster, True (nothing better
         here), or None (not settled: branch)."""
         value, _duals, inputs, minima = bound
@@ -754,9 +760,11 @@ class ColumnGeneration:
 
     def select_rosters(self, pool: list[list[np.ndarray]], deadline: float, budget: float) -> tuple[str, np.ndarray | None]:
         """The cheapest choice of one roster per member from `pool`, covers priced, costing at most
-        `budget`: (status name, roster or None). A MIP (`enumerate_solver`): its LP bound is the
-        column-generation bound, which CP-SAT on one or two workers does not use well (Instance7:
-        HiGHS proves in 1-2 s nodes of ~3000 rosters that CP-SAT leaves open after 5 s)."""
+        `budget`: (status name, roster or None), by `enumerate_solver`: "CP-SAT" (a table of allowed
+        rosters per member, `_select_rosters_table`) or any pywraplp MIP solver ("HIGHS", "SCIP"),
+        a MIP whose LP bound is the column-generation bound."""
+        if self.enumerate_solver == "CP-SAT":
+            return self._select_rosters_table(pool, deadline, budget)
         S = self.p.n_staff
         lp = pywraplp.Solver.CreateSolver(self.enumerate_solver)
         pick = [[lp.BoolVar("") for _ in pool[s]] for s in range(S)]
@@ -785,6 +793,60 @@ class ColumnGeneration:
             j = max(range(len(pool[s])), key=lambda jj: pick[s][jj].solution_value())
             out[s] = pool[s][j]
         return names[code], out
+
+    def _select_rosters_table(self, pool: list[list[np.ndarray]], deadline: float,
+                              budget: float) -> tuple[str, np.ndarray | None]:
+        """`select_rosters` on CP-SAT: each member's days are integer variables (a type, or
+        n_types = off) constrained to the rows of its pool by a table, with the roster's cost as
+        one more column; cover counts and penalties as in the compact model. Costs are in
+        thousandths (exact for the weights the compact model takes).
+
+        Why a table: the pools near the bound are degenerate (Instance7: ~3,000 rosters, many at
+        the same reduced cost), and the MIP's LP bound does not separate them. Measured on the 24
+        nodes a 90-s branch and price from a 1057 roster settled (`/tmp` script, both solvers on
+        each pool, 5 s each): CP-SAT closed all 24 in 0.3-2.4 s (median 0.9 s); HiGHS left 4 open
+        at 5 s and took 3-5 s on 4 more; the two agreed wherever both answered."""
+        S, P, K = self.p.n_staff, self.p.n_periods, self.p.n_types
+        scale = 1000
+        m = cp_model.CpModel()
+        days = [[m.new_int_var(0, K, "") for _ in range(P)] for _ in range(S)]
+        terms: list = []
+        for s in range(S):
+            costs = [round(_roster_cost(row, self.cell_cost[s], self.constant[s]) * scale) for row in pool[s]]
+            cost = m.new_int_var(min(costs), max(costs), "")
+            m.add_allowed_assignments(days[s] + [cost], [[K if v < 0 else int(v) for v in row] + [c]
+                                                         for row, c in zip(pool[s], costs)])
+            terms.append(cost)
+        for c in self.covers:
+            works = []
+            for s in range(S):
+                if any(row[c.period] == c.kind for row in pool[s]):
+                    b = m.new_bool_var("")
+                    m.add(days[s][c.period] == c.kind).only_enforce_if(b)
+                    m.add(days[s][c.period] != c.kind).only_enforce_if(~b)
+                    works.append(b)
+            n = sum(works)
+            if c.hard_min:
+                m.add(n >= c.hard_min)
+            if c.weight_under and c.requirement:
+                under = m.new_int_var(0, c.requirement, "")
+                m.add(under >= c.requirement - n)
+                terms.append(round(c.weight_under * scale) * under)
+            if c.weight_over:
+                over = m.new_int_var(0, S, "")
+                m.add(over >= n - c.requirement)
+                terms.append(round(c.weight_over * scale) * over)
+        m.add(sum(terms) <= math.floor(budget * scale + 1e-6))
+        m.minimize(sum(terms))
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(0.1, deadline - time.perf_counter())
+        solver.parameters.num_workers = self.workers
+        solver.parameters.random_seed = self.seed
+        code = solver.solve(m)
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return ("INFEASIBLE" if code == cp_model.INFEASIBLE else "UNKNOWN"), None
+        out = np.array([[solver.value(v) for v in row] for row in days], dtype=np.int64)
+        return solver.status_name(code), np.where(out == K, -1, out)
 
     def _columns_for_restrictions(self, deadline: float) -> bool | None:
         """Every restricted member gets a column keeping their decisions. False: one has none,
