@@ -104,10 +104,25 @@ def evaluate(instance: str | Path, roster: str | Path, *, min_work_run_binds_at_
     return penalty, errors
 
 
+def _existing_file(text: str) -> str:
+    import argparse
+    import os
+
+    if not os.path.isfile(text):
+        raise argparse.ArgumentTypeError(f"no such file: {text!r}")
+    return text
+
+
 if __name__ == "__main__":
-    flag = "--min-work-run-binds-at-ends"
-    args = [a for a in sys.argv[1:] if a != flag]
-    pen, errs = evaluate(args[0], args[1], min_work_run_binds_at_ends=flag in sys.argv)
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Re-score a Curtois roster CSV against its instance: penalty and hard violations.")
+    parser.add_argument("instance", type=_existing_file, help="the instance file (Curtois text format)")
+    parser.add_argument("roster", type=_existing_file, help="the roster CSV: employee,day,shift (0-based days)")
+    parser.add_argument("--min-work-run-binds-at-ends", action="store_true",
+                        help="a run of work touching either end of the horizon must still last the minimum")
+    a = parser.parse_args()
+    pen, errs = evaluate(a.instance, a.roster, min_work_run_binds_at_ends=a.min_work_run_binds_at_ends)
     print(f"penalty {pen}, hard violations {len(errs)}")
     for e in errs[:50]:
         print("  " + e)

@@ -45,6 +45,18 @@ def test_evaluator_catches_a_broken_roster(tmp_path):
     assert any("consecutive shifts" in e for e in errors)
 
 
+def test_evaluator_command_line_scores_a_roster_and_names_a_missing_file(tmp_path):
+    script = str(ROOT / "benchmarks" / "curtois_eval.py")
+    bad = tmp_path / "bad.csv"
+    inst = read_curtois(DATA / "Instance1.txt")
+    bad.write_text("employee,day,shift\n" + "".join(f"{inst.staff[0].id},{d},{next(iter(inst.shifts))}\n" for d in range(inst.horizon)))
+    run = subprocess.run([sys.executable, script, str(DATA / "Instance1.txt"), str(bad)], capture_output=True, text=True)
+    assert run.returncode == 1 and re.match(r"penalty \d+, hard violations [1-9]", run.stdout), run.stdout
+    missing = subprocess.run([sys.executable, script, str(DATA / "Instance1.txt"), str(tmp_path / "none.csv")],
+                             capture_output=True, text=True)
+    assert missing.returncode == 2 and "none.csv" in missing.stderr and "Traceback" not in missing.stderr
+
+
 def test_benchmark_script_prints_the_agreed_line_and_writes_csv(tmp_path):
     out = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "curtois_bench.py"), str(DATA / "Instance1.txt"), "--time-limit", "10",
