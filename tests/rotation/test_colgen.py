@@ -369,10 +369,9 @@ def test_branch_and_price_closes_a_root_gap_to_the_cp_sat_proven_optimum(tmp_pat
     assert errors == [] and penalty == 133
 
 
-def test_a_node_whose_settling_the_slice_cut_short_is_settled_again_not_branched(tmp_path):
-    # The second settling runs until the slice's deadline: its node goes back on the stack as it
-    # was (no children), so the next slice takes it up first. (Settling itself is scripted: it
-    # settles nothing, so the tree branches on every other node.)
+def week_at_its_root(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The week of two employees (seed 3; root bound 129.5, optimum 133) with its root LP converged
+    from CP-SAT's first roster: (the column generation, that first solve)."""
     from matcher.rotation.colgen import ColumnGeneration
 
     p = to_roster_problem(read_curtois(tiny(tmp_path, random.Random(3), horizon=7)))
@@ -382,6 +381,14 @@ def test_a_node_whose_settling_the_slice_cut_short_is_settled_again_not_branched
     cg = ColumnGeneration(p, workers=1, seed=0)
     assert cg.initial_columns(first.assignment, time.perf_counter() + 10)
     assert cg.converge(time.perf_counter() + 20) is not None
+    return cg, first
+
+
+def test_a_node_whose_settling_the_slice_cut_short_is_settled_again_not_branched(tmp_path):
+    # The second settling runs until the slice's deadline: its node goes back on the stack as it
+    # was (no children), so the next slice takes it up first. (Settling itself is scripted: it
+    # settles nothing, so the tree branches on every other node.)
+    cg, first = week_at_its_root(tmp_path)
     settled_at: list[list] = []
 
     def cut_short(bound, incumbent, deadline):  # type: ignore[no-untyped-def]
@@ -405,16 +412,7 @@ def test_a_node_given_up_without_a_proof_leaves_the_tree_unproved(tmp_path, give
     # dropped because a pricer gave up (the CP-SAT fallback out of time) or its LP failed, the
     # search must not claim the tree exhausted: a Curtois run once "proved" Instance7's 1057
     # optimal, below which the evaluator accepts a roster of 1056.
-    from matcher.rotation.colgen import ColumnGeneration
-
-    path = tiny(tmp_path, random.Random(3), horizon=7)
-    p = to_roster_problem(read_curtois(path))
-    start = RosterModel(p)
-    start.add_core_constraints()
-    first = start.solve(time_limit_s=5, workers=1, seed=0, solver_params={"stop_after_first_solution": True})
-    cg = ColumnGeneration(p, workers=1, seed=0)
-    assert cg.initial_columns(first.assignment, time.perf_counter() + 10)
-    assert cg.converge(time.perf_counter() + 20) is not None
+    cg, first = week_at_its_root(tmp_path)
     assert cg.bound() < 133 < cg.cost(first.assignment)
     if gives_up == "pricer":
         cg._columns_for_restrictions = lambda deadline: None if cg.restrict else True  # type: ignore[method-assign]
