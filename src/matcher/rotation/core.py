@@ -106,6 +106,29 @@ def cost_units(weight: float, scale: int) -> int:
     return math.floor(weight * scale + 1e-6)
 
 
+OBJECTIVE_SCALE = 1000  # CP-SAT units per unit of cost: weights may be fractional, CP-SAT needs integers
+
+
+def add_cover_rule(model: cp_model.CpModel, c: Cover, n: cp_model.LinearExprT, most: int) -> list[tuple[str, float, cp_model.IntVar]]:
+    """Cover `c` on `n`, a count of at most `most` staff: its hard floor as a constraint, and its
+    under and over cover as slack variables, returned as (term name, weight, variable) to be priced."""
+    if c.hard_min:
+        if most < c.hard_min:
+            model.add_bool_or([])  # cannot be met: infeasible, reported by the solver
+        else:
+            model.add(n >= c.hard_min)
+    priced = []
+    if c.weight_under and c.requirement:
+        under = model.new_int_var(0, c.requirement, f"under{c.period}_{c.kind}")
+        model.add(under >= c.requirement - n)
+        priced.append(("cover_under", c.weight_under, under))
+    if c.weight_over:
+        over = model.new_int_var(0, max(most, 1), f"over{c.period}_{c.kind}")
+        model.add(over >= n - c.requirement)
+        priced.append(("cover_over", c.weight_over, over))
+    return priced
+
+
 class _Progress(cp_model.CpSolverSolutionCallback):
     """Notes when the first roster is found; stops the search at a known lower bound."""
 
@@ -141,7 +164,7 @@ class RosterModel:
         for per in range(P):
             self.periods_of_day.setdefault(int(problem.day_of_period[per]), []).append(per)
         self.work_day: dict[tuple[int, int], cp_model.LinearExprT] = {}
-        self.objective_scale = 1000  # weights may be fractional: CP-SAT needs integers
+        self.objective_scale = OBJECTIVE_SCALE
         self.last_values: list[int] | None = None  # every variable's value in the last solution, by proto index
         self.first_feasible_at: float | None = None  # perf_counter() when the first proven-feasible roster was in hand
         del S, K
@@ -337,20 +360,8 @@ class RosterModel:
             col.setdefault((per, k), []).append(v)
         for c in p.covers:
             vs = col.get((c.period, c.kind), [])
-            n = sum(vs) if vs else 0
-            if c.hard_min:
-                if len(vs) < c.hard_min:
-                    self.model.add_bool_or([])  # cannot be met: infeasible, reported by the solver
-                else:
-                    self.model.add(n >= c.hard_min)
-            if c.weight_under and c.requirement:
-                under = self.model.new_int_var(0, c.requirement, f"under{c.period}_{c.kind}")
-                self.model.add(under >= c.requirement - n)
-                self.add_term("cover_under", c.weight_under, under)
-            if c.weight_over:
-                over = self.model.new_int_var(0, max(len(vs), 1), f"over{c.period}_{c.kind}")
-                self.model.add(over >= n - c.requirement)
-                self.add_term("cover_over", c.weight_over, over)
+            for name, weight, slack in add_cover_rule(self.model, c, sum(vs) if vs else 0, len(vs)):
+                self.add_term(name, weight, slack)
 
     def requests(self) -> None:
         for s, per, k, w in self.p.requests_on:
